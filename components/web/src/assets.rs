@@ -1,0 +1,90 @@
+//! The files this component serves, embedded at build time with their ETags (see build.rs).
+
+pub struct Asset {
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+    /// Strong validator, quoted: `"<hex>"`.
+    pub etag: &'static str,
+    pub body: &'static [u8],
+}
+
+/// The HTML is revalidated on every load (a cheap 304), so a deployment shows at once.
+const HTML_CACHE: &str = "no-cache";
+/// Linked from the HTML with `?v=<hash>`, so a changed file gets a new URL.
+const VERSIONED_CACHE: &str = "public, max-age=31536000, immutable";
+
+const INDEX: Asset = Asset {
+    content_type: "text/html; charset=utf-8",
+    cache_control: HTML_CACHE,
+    etag: env!("ETAG_INDEX_HTML"),
+    body: include_bytes!(concat!(env!("OUT_DIR"), "/index.html")),
+};
+
+const APP_CSS: Asset = Asset {
+    content_type: "text/css; charset=utf-8",
+    cache_control: VERSIONED_CACHE,
+    etag: env!("ETAG_APP_CSS"),
+    body: include_bytes!("../assets/app.css"),
+};
+
+const APP_JS: Asset = Asset {
+    content_type: "text/javascript; charset=utf-8",
+    cache_control: VERSIONED_CACHE,
+    etag: env!("ETAG_APP_JS"),
+    body: include_bytes!("../assets/app.js"),
+};
+
+const FAVICON: Asset = Asset {
+    content_type: "image/svg+xml",
+    cache_control: VERSIONED_CACHE,
+    etag: env!("ETAG_FAVICON_SVG"),
+    body: include_bytes!("../assets/favicon.svg"),
+};
+
+/// The asset for a request path (query already stripped), if any.
+pub fn find(path: &str) -> Option<&'static Asset> {
+    match path {
+        "/" => Some(&INDEX),
+        "/assets/app.css" => Some(&APP_CSS),
+        "/assets/app.js" => Some(&APP_JS),
+        "/assets/favicon.svg" => Some(&FAVICON),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_links_every_asset_with_its_version() {
+        let html = std::str::from_utf8(INDEX.body).unwrap();
+        for (path, asset) in [
+            ("/assets/app.css", &APP_CSS),
+            ("/assets/app.js", &APP_JS),
+            ("/assets/favicon.svg", &FAVICON),
+        ] {
+            let version = asset.etag.trim_matches('"');
+            assert!(html.contains(&format!("\"{path}?v={version}\"")), "{path} not versioned");
+        }
+    }
+
+    #[test]
+    fn etags_are_quoted_and_distinct() {
+        let tags = [INDEX.etag, APP_CSS.etag, APP_JS.etag, FAVICON.etag];
+        for tag in tags {
+            assert!(tag.len() == 34 && tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+        }
+        let mut unique = tags.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), tags.len());
+    }
+
+    #[test]
+    fn unknown_paths_are_not_served() {
+        for path in ["/index.html", "/assets/", "/assets/../Cargo.toml", "/assets/app.js/x"] {
+            assert!(find(path).is_none(), "{path}");
+        }
+    }
+}
