@@ -31,3 +31,16 @@ test-schema:
 
 test-deploy:
 	@echo "test-deploy: not yet"
+
+## bench: every endpoint under wrk at 1, 16 and 64 connections, and the host overhead benchmark
+## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
+bench: build
+	bench/run.sh
+
+## loadtest: Locust headless on the original scenario against a throwaway stack
+## (`make loadtest USERS=200 SPAWN_RATE=20 DURATION=60s`; CSV and HTML in artifacts/loadtest/)
+USERS ?= 20
+SPAWN_RATE ?= 10
+DURATION ?= 20s
+loadtest: build
+	USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) DURATION=$(DURATION) scripts/with-stack.sh loadtest/run.sh

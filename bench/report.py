@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""report.py RAW_DIR RESULTS_DIR: turns the raw files of `make bench` into results.json,
+results.md and throughput.png (throughput against concurrency per endpoint)."""
+import datetime
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+# id -> what is measured, in the order the tables show them.
+ENDPOINTS = {
+    "page": "GET / (the page)",
+    "daily_photo_304": "GET /api/daily_photo, matching If-None-Match (304)",
+    "readyz_one_row": "GET /readyz (SELECT 1: the one-row-query baseline)",
+    "todos_list": "GET /api/todos (50 rows)",
+    "todo_create": "POST /api/todo (random 10-letter task)",
+}
+TARGET_CONCURRENCY = 64
+
+
+def read_json(path):
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def load_runs(raw):
+    runs = []
+    for endpoint, label in ENDPOINTS.items():
+        skipped = read_json(raw / f"{endpoint}.skipped.json")
+        if skipped:
+            runs.append({"endpoint": endpoint, "label": label, **skipped})
+            continue
+        for path in sorted(raw.glob(f"{endpoint}.c*.json"), key=concurrency_of):
+            if path.name.endswith(".rss.json"):
+                continue
+            run = json.loads(path.read_text())
+            errors = run["errors"]
+            errors["total"] = sum(errors.values())
+            rss = read_json(path.with_suffix(".rss.json")) or {}
+            runs.append({
+                "endpoint": endpoint,
+                "label": label,
+                "concurrency": concurrency_of(path),
+                **run,
+                "peak_rss_mib": {k.removesuffix("_kib"): round(v / 1024, 1) for k, v in rss.items()},
+            })
+    return runs
+
+
+def concurrency_of(path):
+    name = path.name.removesuffix(".rss.json").removesuffix(".json")
+    return int(name.rsplit(".c", 1)[1])
+
+
+def machine(raw):
+    meminfo = Path("/proc/meminfo").read_text().split()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "mem_total_gib": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 2**20, 1),
+        "kernel": platform.release(),
+        "load_before": (raw / "load_before.txt").read_text().split()[:3],
+        "load_after": Path("/proc/loadavg").read_text().split()[:3],
+    }
+
+
+def at_target(runs, endpoint):
+    return next((r for r in runs if r["endpoint"] == endpoint
+                 and r.get("concurrency") == TARGET_CONCURRENCY), None)
+
+
+def targets(runs):
+    """The issue's targets at 64 connections, each with what was measured."""
+    checks = []
+
+    def check(name, endpoint, measured_of, goal, higher_is_better=True):
+        run = at_target(runs, endpoint)
+        measured = measured_of(run) if run else None
+        met = None if measured is None else (measured >= goal if higher_is_better else measured <= goal)
+        checks.append({"target": name, "goal": goal, "measured": measured, "met": met})
+
+    rps = lambda r: round(r["requests_per_s"])
+    p99 = lambda r: round(r["latency_ms"]["p99"], 1)
+    errors = lambda r: r["errors"]["total"]
+    check("GET /api/todos req/s", "todos_list", rps, 1200)
+    check("GET /api/todos p99 ms", "todos_list", p99, 100, higher_is_better=False)
+    check("GET /api/todos errors", "todos_list", errors, 0, higher_is_better=False)
+    baseline = at_target(runs, "readyz_one_row")
+    if baseline:
+        check("GET /api/todos % of one-row query req/s", "todos_list",
+              lambda r: round(100 * r["requests_per_s"] / baseline["requests_per_s"], 1), 85)
+    check("POST /api/todo req/s", "todo_create", rps, 1000)
+    check("POST /api/todo p99 ms", "todo_create", p99, 150, higher_is_better=False)
+    check("POST /api/todo errors", "todo_create", errors, 0, higher_is_better=False)
+    check("GET /api/daily_photo (304) req/s", "daily_photo_304", rps, 3000)
+    check("GET / req/s", "page", rps, 4000)
+    return checks
+
+
+def markdown(result):
+    m, s = result["machine"], result["settings"]
+    lines = [
+        f"# `make bench` results, {result['taken_at']}",
+        "",
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_total_gib']} GiB, Linux {m['kernel']}; "
+        f"load average before {' '.join(m['load_before'])}, after {' '.join(m['load_after'])}.",
+        f"Server: `{result['stack'].get('server', '?')}`, PostgreSQL on the same machine. "
+        f"Load: {s['tool']}, {s['duration']} per run, after a 2 s warm-up at 64 connections. "
+        f"`GET /api/todos` listed {result['stack'].get('todos_listed', '?')} todos.",
+        "",
+        "| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app MiB | peak RSS sidecar MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in result["runs"]:
+        if "skipped" in r:
+            lines.append(f"| {r['label']} | — | skipped: {r['skipped']} | | | | | |")
+            continue
+        rss = r["peak_rss_mib"]
+        lines.append(
+            f"| {r['label']} | {r['concurrency']} | {r['requests_per_s']:.0f} | {r['latency_ms']['p50']:.2f} "
+            f"| {r['latency_ms']['p99']:.2f} | {r['errors']['total']} | {rss.get('app', '?')} "
+            f"| {rss.get('sidecar', '?')} |")
+    lines += ["", f"## Targets (at {TARGET_CONCURRENCY} connections)", "",
+              "| target | goal | measured | |", "|---|---:|---:|---|"]
+    for t in result["targets"]:
+        verdict = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
+        lines.append(f"| {t['target']} | {t['goal']} | {t['measured'] if t['measured'] is not None else '—'} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(runs, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: matplotlib is not installed, no plot", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for endpoint, label in ENDPOINTS.items():
+        points = [(r["concurrency"], r["requests_per_s"]) for r in runs
+                  if r["endpoint"] == endpoint and "skipped" not in r]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("concurrent connections")
+    ax.set_ylabel("requests/s")
+    ax.set_title("Throughput against concurrency (make bench)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(raw, results):
+    raw, results = Path(raw), Path(results)
+    results.mkdir(parents=True, exist_ok=True)
+    runs = load_runs(raw)
+    result = {
+        "taken_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(raw),
+        "stack": read_json(raw / "stack.json") or {},
+        "settings": json.loads((raw / "settings.json").read_text()),
+        "runs": runs,
+        "targets": targets(runs),
+    }
+    (results / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    (results / "results.md").write_text(markdown(result))
+    plot(runs, results / "throughput.png")
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,45 @@
+-- wrk script for `make bench`: optional POST of random 10-letter tasks, and a JSON summary.
+-- BENCH_METHOD=POST makes every request a create; BENCH_JSON=FILE receives the summary.
+
+local method = os.getenv("BENCH_METHOD") or "GET"
+
+if method == "POST" then
+  local letters = "abcdefghijklmnopqrstuvwxyz"
+  local headers = { ["Content-Type"] = "application/json" }
+
+  -- Each wrk thread has its own Lua state: number the threads so their tasks differ.
+  local threads = 0
+  function setup(thread)
+    threads = threads + 1
+    thread:set("thread_id", threads)
+  end
+
+  function init(args)
+    math.randomseed(os.time() * 100 + thread_id)
+  end
+
+  function request()
+    local task = {}
+    for i = 1, 10 do
+      local n = math.random(#letters)
+      task[i] = letters:sub(n, n)
+    end
+    return wrk.format("POST", nil, headers, '{"task":"' .. table.concat(task) .. '"}')
+  end
+end
+
+-- Statuses outside 2xx/3xx are what wrk calls `errors.status`; socket errors are counted apart.
+function done(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  local e = summary.errors
+  local out = io.open(os.getenv("BENCH_JSON"), "w")
+  out:write(string.format(
+    '{"requests":%d,"duration_s":%.3f,"requests_per_s":%.1f,' ..
+    '"latency_ms":{"p50":%.3f,"p90":%.3f,"p99":%.3f,"max":%.3f,"mean":%.3f},' ..
+    '"errors":{"status":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d}}\n',
+    summary.requests, seconds, summary.requests / seconds,
+    latency:percentile(50) / 1e3, latency:percentile(90) / 1e3, latency:percentile(99) / 1e3,
+    latency.max / 1e3, latency.mean / 1e3,
+    e.status, e.connect, e.read, e.write, e.timeout))
+  out:close()
+end
