@@ -75,9 +75,9 @@ def autoscaling_gaps(docs: list[dict]) -> list[str]:
             continue
         if "replicas" in app["spec"]:
             problems.append(f"{name}: sets replicas although its HPA owns them")
-        hpa = hpas.get(name)
+        hpa = hpas.get(app["metadata"]["name"])
         if hpa is None:
-            problems.append(f"{name}: no HorizontalPodAutoscaler targets Deployment/{name}")
+            problems.append(f"{name}: no HorizontalPodAutoscaler targets its Deployment")
             continue
         metrics = [m["resource"]["name"] for m in hpa["spec"].get("metrics", []) if m["type"] == "Resource"]
         if "cpu" not in metrics:
@@ -108,7 +108,7 @@ def blocking_disruption_budgets(docs: list[dict]) -> list[str]:
 
 def dangling_secret_refs(docs: list[dict]) -> list[str]:
     """Every secretKeyRef names a Secret and key that the same rendering creates."""
-    keys = {name_of(s): set(s.get("data", {})) | set(s.get("stringData", {})) for s in of_kind(docs, "Secret")}
+    keys = {s["metadata"]["name"]: set(s.get("data", {})) | set(s.get("stringData", {})) for s in of_kind(docs, "Secret")}
     problems = []
     for doc in docs:
         for ref in _secret_key_refs(doc):
