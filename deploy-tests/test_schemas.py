@@ -8,14 +8,14 @@ from checks import schemas
 from checks.resources import of_kind
 from conftest import OVERLAYS, SPINKUBE
 
-CRD = SPINKUBE / "core.spinkube.dev_spinapps.yaml"
 
 
 @pytest.fixture(scope="module")
 def spinapp_schema():
-    if not CRD.exists():
-        pytest.fail(f"{CRD} is missing: the SpinKube CRDs live in shared/spinkube beside the repository")
-    return schemas.crd_schema(CRD)
+    try:
+        return schemas.crd_schema(SPINKUBE, "SpinApp")
+    except FileNotFoundError as error:
+        pytest.fail(f"{error}: the SpinKube CRDs belong in shared/spinkube beside the repository")
 
 
 @pytest.mark.parametrize("env", OVERLAYS)

@@ -11,9 +11,13 @@ from checks import yamlio
 KUBERNETES_VERSION = "1.33"  # GKE's regular channel
 
 
-def crd_schema(crd_file: Path) -> dict:
-    crd = yamlio.load_file(crd_file)
-    return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+def crd_schema(directory: Path, kind: str) -> dict:
+    """The openAPIV3Schema of the CRD for `kind`, from any YAML file in `directory`."""
+    for path in sorted(directory.glob("*.yaml")):
+        for doc in yamlio.load_all(path.read_text()):
+            if doc.get("kind") == "CustomResourceDefinition" and doc["spec"]["names"]["kind"] == kind:
+                return doc["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    raise FileNotFoundError(f"no CustomResourceDefinition of {kind} in {directory}")
 
 
 def core_resource_problems(doc: dict) -> list[str]:
