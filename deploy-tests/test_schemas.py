@@ -10,26 +10,41 @@ from conftest import OVERLAYS, SPINKUBE
 
 
 
-@pytest.fixture(scope="module")
-def spinapp_schema():
+CUSTOM_KINDS = ("SpinApp", "SpinAppExecutor")
+
+
+def spinkube_schema(kind):
     try:
-        return schemas.crd_schema(SPINKUBE, "SpinApp")
+        return schemas.crd_schema(SPINKUBE, kind)
     except FileNotFoundError as error:
         pytest.fail(f"{error}: the SpinKube CRDs belong in shared/spinkube beside the repository")
 
 
+@pytest.fixture(scope="module")
+def spinapp_schema():
+    return spinkube_schema("SpinApp")
+
+
 @pytest.mark.parametrize("env", OVERLAYS)
 def test_core_resources_match_kubernetes_schemas(overlays, env):
-    core = [doc for doc in overlays[env] if doc["kind"] != "SpinApp"]
+    core = [doc for doc in overlays[env] if doc["kind"] not in CUSTOM_KINDS]
     assert core
     assert [problem for doc in core for problem in schemas.core_resource_problems(doc)] == []
 
 
 @pytest.mark.parametrize("env", OVERLAYS)
-def test_spinapps_match_the_crd(overlays, env, spinapp_schema):
-    apps = of_kind(overlays[env], "SpinApp")
-    assert len(apps) == 3
-    assert [p for app in apps for p in schemas.custom_resource_problems(app, spinapp_schema)] == []
+@pytest.mark.parametrize("kind, count", [("SpinApp", 3), ("SpinAppExecutor", 1)])
+def test_spinkube_resources_match_their_crds(overlays, env, kind, count):
+    resources = of_kind(overlays[env], kind)
+    assert len(resources) == count
+    schema = spinkube_schema(kind)
+    assert [p for doc in resources for p in schemas.custom_resource_problems(doc, schema)] == []
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_spinapps_use_the_executor_of_their_namespace(overlays, env):
+    executors = {doc["metadata"]["name"] for doc in of_kind(overlays[env], "SpinAppExecutor")}
+    assert {app["spec"]["executor"] for app in of_kind(overlays[env], "SpinApp")} <= executors
 
 
 def test_crd_validation_rejects_a_misspelt_or_mistyped_spinapp(overlays, spinapp_schema):

@@ -60,6 +60,7 @@ def test_the_leak_finders_catch_what_they_look_for(age_identity):
         "postgres://todo:***@10.1.2.3:5432/todo"
     ]
     assert leaks.url_passwords("postgres://todo:CHANGE_ME@10.0.0.3/todo https://example.com/a:b") == []
+    assert leaks.url_passwords('"postgres://${user}:${random_password.db.result}@${host}/db"') == []
 
 
 def test_every_tracked_secret_manifest_is_encrypted_or_a_placeholder_template():

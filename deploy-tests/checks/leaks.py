@@ -25,10 +25,16 @@ def url_passwords(text: str) -> list[str]:
             password = urlsplit(match[0].rstrip("\"',)")).password
         except ValueError:
             continue
-        if password and password not in PLACEHOLDERS:
+        if password and not _is_placeholder(password):
             found.append(match[0].replace(password, "***"))
     return found
 
 
 def is_placeholder_url(value: str) -> bool:
-    return urlsplit(value).password in PLACEHOLDERS | {None}
+    password = urlsplit(value).password
+    return password is None or _is_placeholder(password)
+
+
+def _is_placeholder(password: str) -> bool:
+    # ${...} and $(...) are references (Terraform, shell), resolved at run time.
+    return password in PLACEHOLDERS or password.startswith(("${", "$("))

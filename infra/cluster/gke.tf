@@ -1,0 +1,63 @@
+resource "google_container_cluster" "todo" {
+  name                     = "todo"
+  location                 = var.zone
+  network                  = google_compute_network.todo.id
+  subnetwork               = google_compute_subnetwork.nodes.id
+  remove_default_node_pool = true
+  initial_node_count       = 1
+  deletion_protection      = false
+
+  release_channel {
+    channel = "REGULAR"
+  }
+  # VPC-native: container-native load balancing (NEGs) for the Ingress.
+  ip_allocation_policy {
+    cluster_secondary_range_name  = "pods"
+    services_secondary_range_name = "services"
+  }
+  workload_identity_config {
+    workload_pool = "${var.project_id}.svc.id.goog"
+  }
+}
+
+resource "google_service_account" "nodes" {
+  account_id   = "todo-gke-nodes"
+  display_name = "GKE nodes of the todo cluster"
+}
+
+resource "google_project_iam_member" "nodes" {
+  for_each = toset([
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/artifactregistry.reader",
+  ])
+  project = var.project_id
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.nodes.email}"
+}
+
+resource "google_container_node_pool" "wasm" {
+  name     = "wasm"
+  cluster  = google_container_cluster.todo.id
+  location = var.zone
+
+  autoscaling {
+    min_node_count = 1
+    max_node_count = var.node_count_max
+  }
+  management {
+    auto_repair  = true
+    auto_upgrade = true
+  }
+  node_config {
+    machine_type = var.node_machine_type
+    # Ubuntu with containerd: the shim installer writes containerd-shim-spin to the host,
+    # which Container-Optimized OS (read-only root) does not allow.
+    image_type      = "UBUNTU_CONTAINERD"
+    service_account = google_service_account.nodes.email
+    oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+    workload_metadata_config {
+      mode = "GKE_METADATA"
+    }
+  }
+}

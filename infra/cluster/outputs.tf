@@ -1,0 +1,34 @@
+output "cluster_name" {
+  value = google_container_cluster.todo.name
+}
+
+output "cluster_location" {
+  value = google_container_cluster.todo.location
+}
+
+output "registry" {
+  value = "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.todo.repository_id}"
+}
+
+output "workload_identity_provider" {
+  description = "GitHub variable GCP_WORKLOAD_IDENTITY_PROVIDER"
+  value       = google_iam_workload_identity_pool_provider.github.name
+}
+
+output "deploy_service_account" {
+  description = "GitHub variable GCP_DEPLOY_SERVICE_ACCOUNT"
+  value       = google_service_account.deployer.email
+}
+
+output "db_host" {
+  value = "${google_sql_database_instance.todo.private_ip_address}:5432"
+}
+
+output "db_urls" {
+  description = "db_url of each environment, for k8s/overlays/<env>/todo-db.yaml"
+  sensitive   = true
+  value = {
+    for env, db in google_sql_database.env :
+    env => "postgres://${google_sql_user.todo.name}:${random_password.db.result}@${google_sql_database_instance.todo.private_ip_address}:5432/${db.name}?sslmode=disable"
+  }
+}
