@@ -29,8 +29,9 @@ test-rust:
 test-schema:
 	@echo "test-schema: not yet"
 
+## test-deploy: k8s/, infra/, .github/, Dockerfile and secrets checked offline (deploy-tests/)
 test-deploy:
-	@echo "test-deploy: not yet"
+	python3 -m pytest -q deploy-tests
 
 ## bench: every endpoint under wrk at 1, 16 and 64 connections, and the host overhead benchmark
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
@@ -44,3 +45,76 @@ SPAWN_RATE ?= 10
 DURATION ?= 20s
 loadtest: build
 	USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) DURATION=$(DURATION) scripts/with-stack.sh loadtest/run.sh
+
+# --- deployment ---------------------------------------------------------------------------
+# GKE + SpinKube, as DEPLOY.md walks through; target names follow the original project.
+GCP_PROJECT ?= $(shell gcloud config get-value project 2>/dev/null)
+GCP_REGION ?= europe-north1
+GCP_ZONE ?= europe-north1-a
+GITHUB_REPOSITORY ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#(git@github.com:|https://github.com/)##; s#\.git$$##')
+TF_STATE_BUCKET ?= $(GCP_PROJECT)-todo-tfstate
+TF_VARS = -var project_id=$(GCP_PROJECT)
+ENV ?= main
+AGE_KEY_FILE ?= $(HOME)/.config/sops/age/keys.txt
+# The real sops when installed; else the age-only stand-in that the deploy tests use.
+SOPS ?= $(shell command -v sops || echo python3 deploy-tests/sops_lite.py)
+
+.PHONY: gcp-infra-preq gcp-infra-up gcp-infra-down gcp-sync-kubectl-creds gcp-show-github-vars \
+	encrypt-project-secrets decrypt-project-secrets rotate-secrets-key deploy
+
+## gcp-infra-preq: the Terraform state bucket (once per project)
+gcp-infra-preq:
+	gcloud storage buckets describe gs://$(TF_STATE_BUCKET) >/dev/null 2>&1 || \
+	  gcloud storage buckets create gs://$(TF_STATE_BUCKET) --project $(GCP_PROJECT) \
+	    --location $(GCP_REGION) --uniform-bucket-level-access
+
+## gcp-infra-up: stage 1 (network, GKE, Cloud SQL, registry, GitHub OIDC), then stage 2 (SpinKube)
+gcp-infra-up:
+	terraform -chdir=infra/cluster init -input=false -backend-config=bucket=$(TF_STATE_BUCKET)
+	terraform -chdir=infra/cluster apply -input=false $(TF_VARS) -var region=$(GCP_REGION) \
+	  -var zone=$(GCP_ZONE) -var github_repository=$(GITHUB_REPOSITORY)
+	terraform -chdir=infra/spinkube init -input=false -backend-config=bucket=$(TF_STATE_BUCKET)
+	terraform -chdir=infra/spinkube apply -input=false $(TF_VARS) -var zone=$(GCP_ZONE)
+
+## gcp-infra-down: everything, in reverse (Cloud SQL first needs deletion_protection = false)
+gcp-infra-down:
+	terraform -chdir=infra/spinkube destroy -input=false $(TF_VARS) -var zone=$(GCP_ZONE)
+	terraform -chdir=infra/cluster destroy -input=false $(TF_VARS) -var region=$(GCP_REGION) \
+	  -var zone=$(GCP_ZONE) -var github_repository=$(GITHUB_REPOSITORY)
+
+## gcp-sync-kubectl-creds: kubectl talks to the todo cluster
+gcp-sync-kubectl-creds:
+	gcloud container clusters get-credentials todo --zone $(GCP_ZONE) --project $(GCP_PROJECT)
+
+## gcp-show-github-vars: the repository variables the deploy workflow reads (no key: OIDC)
+gcp-show-github-vars:
+	@echo "GCP_PROJECT_ID=$(GCP_PROJECT)"
+	@echo "GCP_REGION=$(GCP_REGION)"
+	@echo "GKE_CLUSTER=$$(terraform -chdir=infra/cluster output -raw cluster_name)"
+	@echo "GKE_LOCATION=$$(terraform -chdir=infra/cluster output -raw cluster_location)"
+	@echo "GCP_WORKLOAD_IDENTITY_PROVIDER=$$(terraform -chdir=infra/cluster output -raw workload_identity_provider)"
+	@echo "GCP_DEPLOY_SERVICE_ACCOUNT=$$(terraform -chdir=infra/cluster output -raw deploy_service_account)"
+
+## encrypt-project-secrets: k8s/overlays/$(ENV)/todo-db.yaml (plaintext, git-ignored) -> todo-db.enc.yaml
+encrypt-project-secrets:
+	$(SOPS) --encrypt k8s/overlays/$(ENV)/todo-db.yaml > k8s/overlays/$(ENV)/todo-db.enc.yaml.tmp
+	mv k8s/overlays/$(ENV)/todo-db.enc.yaml.tmp k8s/overlays/$(ENV)/todo-db.enc.yaml
+
+## decrypt-project-secrets: the reverse, with the age identity in $(AGE_KEY_FILE)
+decrypt-project-secrets:
+	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) --decrypt k8s/overlays/$(ENV)/todo-db.enc.yaml > k8s/overlays/$(ENV)/todo-db.yaml
+
+## rotate-secrets-key: after putting a new age recipient in .sops.yaml, re-encrypt every
+## environment (old identity in $(AGE_KEY_FILE)); then update the SOPS_AGE_KEY GitHub secret
+rotate-secrets-key:
+	for env_dir in k8s/overlays/*/; do \
+	  env=$$(basename $$env_dir); \
+	  $(MAKE) --no-print-directory decrypt-project-secrets encrypt-project-secrets ENV=$$env || exit 1; \
+	  rm k8s/overlays/$$env/todo-db.yaml; \
+	done
+
+## deploy: what the deploy workflow does, from a workstation (kustomize, ksops, the age key)
+deploy:
+	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) infra/deploy.sh $(ENV) todo-$(ENV) \
+	  $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo/todo-app:$(ENV) \
+	  $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo/todo-native:$(ENV)

@@ -54,3 +54,16 @@ def test_dockerfile_runs_as_non_root_from_pinned_bases():
     assert bases and all(":" in base and not base.endswith(":latest") for base in bases)
     user = [line for line in lines if line.startswith("USER ")]
     assert user and user[-1].split()[1].split(":")[0] not in ("0", "root")
+
+
+def test_shellcheck_rejects_a_broken_script(tmp_path):
+    script = tmp_path / "broken.sh"
+    script.write_text("#!/usr/bin/env bash\nrm -rf $1/*\n")
+    assert run([required_tool("shellcheck"), str(script)]).returncode != 0
+
+
+def test_deployment_scripts_pass_shellcheck():
+    scripts = sorted((REPO / "infra").glob("*.sh"))
+    assert scripts
+    result = run([required_tool("shellcheck"), *map(str, scripts)])
+    assert result.returncode == 0, result.stdout + result.stderr
