@@ -3,6 +3,7 @@ health component, which every app carries so that its pod probes (/healthz, /rea
 a component of the same app. Through the Ingress, every route reaches its component."""
 
 import copy
+import re
 
 import pytest
 
@@ -83,3 +84,18 @@ def test_an_ingress_path_sent_to_the_wrong_app_is_rejected(docs):
     assert routes.ingress_problems(docs, SPIN_TOML) == [
         "/api/todos/42 (/api/todos/:id) goes to todo-read, answered by nothing (404), not todo-update"
     ]
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_the_daily_article_job_posts_to_todo_create(overlays, env):
+    cronjob = of_kind(overlays[env], "CronJob")[0]
+    script = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
+    url = re.search(r"http://([a-z0-9-]+)(/\S*)", script)
+    assert url, "the job must POST to an in-cluster service"
+    service, path = url.groups()
+    target = app(overlays[env], service)
+    answered = routes.spin_route(
+        [r for r in routes.spin_routes(SPIN_TOML) if r.component in target["spec"]["components"]], path
+    )
+    assert answered and answered.component == "todo-create"
+    assert '{\\"task\\":\\"Read $article\\"}' in script

@@ -2,7 +2,7 @@
 # with its CRDs, the wasmtime-spin-v2 RuntimeClass). The SpinAppExecutor is namespaced and
 # ships with the app (k8s/base/executor.yaml).
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.8" # provider functions (manifest_decode_multi)
   required_providers {
     google     = { source = "hashicorp/google", version = "~> 6.0" }
     helm       = { source = "hashicorp/helm", version = "~> 2.17" }
