@@ -95,6 +95,7 @@ function showEmptyNote() {
 async function loadPage() {
   const cursor = oldestLoadedId === null ? "" : `&before=${oldestLoadedId}`;
   loadMoreButton.disabled = true;
+  list.setAttribute("aria-busy", "true");
   try {
     const { todos } = await api("GET", `/api/todos?limit=${PAGE_SIZE}${cursor}`);
     list.append(...todos.map(renderTodo));
@@ -104,6 +105,7 @@ async function loadPage() {
   } catch (error) {
     say(`Could not load the todos. ${error.message}`, true);
   } finally {
+    list.removeAttribute("aria-busy");
     loadMoreButton.disabled = false;
   }
 }

@@ -69,6 +69,18 @@ mod tests {
         }
     }
 
+    /// The CSP forbids inline code: it would be blocked in the browser, so keep it out.
+    #[test]
+    fn index_has_no_inline_script_or_style() {
+        let html = std::str::from_utf8(INDEX.body).unwrap();
+        for script in html.split("<script").skip(1) {
+            assert!(script.split('>').next().unwrap().contains("src="), "inline <script{script}");
+        }
+        for inline in ["<style", " style=", " onclick=", " onload=", " onerror=", "javascript:"] {
+            assert!(!html.contains(inline), "index.html contains {inline}");
+        }
+    }
+
     #[test]
     fn etags_are_quoted_and_distinct() {
         let tags = [INDEX.etag, APP_CSS.etag, APP_JS.etag, FAVICON.etag];

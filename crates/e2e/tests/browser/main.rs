@@ -1,0 +1,203 @@
+//! The web page in a real browser: headless Chromium (via chromedriver) against the app on the
+//! project's host, with a real PostgreSQL and the image sidecar. One session walks through the
+//! page like a user; every step waits for what the user would see, never for a fixed time.
+//!
+//! Screenshots land in `artifacts/` at the workspace root.
+
+mod chrome;
+mod stack;
+
+use chrome::Browser;
+use serde_json::Value;
+
+const ENTER: &str = "\u{E007}"; // WebDriver's key code for Enter
+const FIRST_TASK: &str = "#todo-list li:first-child .task";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn todo_page_works_in_headless_chromium() {
+    let app = stack::App::start().await;
+    let browser = Browser::launch().await;
+    let page = format!("{}/", app.base_url);
+
+    loads_without_console_errors_and_shows_the_photo(&browser, &page).await;
+    added_todo_is_on_top_and_survives_a_reload(&browser).await;
+    markup_in_a_task_renders_as_text(&browser).await;
+    input_stops_at_140_unicode_characters(&browser).await;
+    marking_done_survives_a_reload(&browser).await;
+    load_more_pages_through_older_todos(&browser).await;
+    assert_eq!(browser.console_errors().await, Vec::<String>::new(), "console errors");
+    let shot = browser.screenshot("browser-todo-page.png").await;
+    println!("screenshot: {}", shot.display());
+
+    servers_422_message_is_shown_when_the_limit_is_bypassed(&browser).await;
+    readable_on_a_phone(&browser).await;
+
+    browser.close().await;
+    app.stop().await;
+}
+
+async fn loads_without_console_errors_and_shows_the_photo(browser: &Browser, page: &str) {
+    browser.client.goto(page).await.expect("open the page");
+    wait_for_list(browser).await;
+    assert_eq!(browser.client.title().await.unwrap(), "Todos");
+    assert_eq!(browser.find("h1").await.text().await.unwrap(), "Todos");
+    let photo = "document.getElementById('daily-photo')";
+    browser.wait_until("the daily photo is displayed", &format!("{photo}.complete && {photo}.naturalWidth > 0")).await;
+    assert_eq!(browser.eval(&format!("return {photo}.naturalWidth")).await, 480, "the source's picture");
+    assert!(!browser.eval(&format!("return {photo}.alt")).await.as_str().unwrap().is_empty(), "alt text");
+    assert_eq!(browser.console_errors().await, Vec::<String>::new(), "console errors on load");
+}
+
+async fn added_todo_is_on_top_and_survives_a_reload(browser: &Browser) {
+    let task = "Buy oat milk 🥛 — 2 litres";
+    add_with_keyboard(browser, task).await;
+    assert_eq!(text_of(browser, "#messages").await, "Todo added.");
+    assert_eq!(browser.find("#todo-task").await.prop("value").await.unwrap().unwrap(), "", "input cleared");
+    assert_eq!(text_of(browser, "#todo-counter").await, "0 / 140 characters");
+
+    reload(browser).await;
+    assert_eq!(text_of(browser, FIRST_TASK).await, task, "still on top after a reload");
+}
+
+async fn markup_in_a_task_renders_as_text(browser: &Browser) {
+    let task = "<img src=x onerror=alert(1)>";
+    browser.find("#todo-task").await.send_keys(task).await.unwrap();
+    browser.find("#todo-submit").await.click().await.unwrap();
+    wait_for_first_task(browser, task).await;
+    assert_eq!(browser.eval("return document.querySelectorAll('#todo-list img').length").await, 0);
+    assert!(browser.client.get_alert_text().await.is_err(), "no alert was opened");
+
+    reload(browser).await;
+    assert_eq!(text_of(browser, FIRST_TASK).await, task);
+    assert_eq!(browser.eval("return document.querySelectorAll('#todo-list img').length").await, 0);
+}
+
+/// `maxlength` stops the input at 140, and the counter counts characters like the server:
+/// "ä" is one character (two UTF-8 bytes).
+async fn input_stops_at_140_unicode_characters(browser: &Browser) {
+    let input = browser.find("#todo-task").await;
+    input.send_keys(&"ä".repeat(141)).await.unwrap();
+    let typed = input.prop("value").await.unwrap().unwrap();
+    assert_eq!(typed.chars().count(), 140, "the 141st character was not accepted");
+    assert_eq!(text_of(browser, "#todo-counter").await, "140 / 140 characters");
+
+    input.send_keys(ENTER).await.unwrap();
+    wait_for_first_task(browser, &"ä".repeat(140)).await;
+}
+
+async fn marking_done_survives_a_reload(browser: &Browser) {
+    let id = browser.eval("return document.querySelector('#todo-list li').dataset.id").await;
+    let id = id.as_str().expect("the first todo has an id").to_string();
+    let item = format!("#todo-list li[data-id='{id}']");
+    browser.find(&format!("{item} input[type=checkbox]")).await.click().await.unwrap();
+    let saved = format!("document.querySelector(\"{item}\").matches('.done:not([aria-busy])')");
+    browser.wait_until("the todo is saved as done", &saved).await;
+
+    reload(browser).await;
+    let checkbox = browser.find(&format!("{item} input[type=checkbox]")).await;
+    assert!(checkbox.is_selected().await.unwrap(), "todo {id} is still done after a reload");
+    let others_done = browser.eval("return document.querySelectorAll('#todo-list li.done').length").await;
+    assert_eq!(others_done, 1, "only the clicked todo is done");
+}
+
+/// With more than 50 todos the page shows 50, newest first, and "Load more" (used here with
+/// the keyboard) fetches the older ones.
+async fn load_more_pages_through_older_todos(browser: &Browser) {
+    let created = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const post = (i) => fetch('/api/todo', { method: 'POST',
+               headers: { 'Content-Type': 'application/json' },
+               body: JSON.stringify({ task: `older todo ${i}` }) }).then((r) => r.status);
+             Promise.all(Array.from({ length: 50 }, (_, i) => post(i))).then(done, (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(created.as_array().unwrap().iter().all(|status| status == 201), "{created}");
+    let total = 53; // the three todos added above, and these 50
+
+    reload(browser).await;
+    assert_eq!(todo_count(browser).await, 50);
+    let load_more = browser.find("#load-more").await;
+    assert!(load_more.is_displayed().await.unwrap(), "Load more is offered");
+    browser.eval("document.getElementById('load-more').focus(); return null").await;
+    browser.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    browser.wait_until("older todos are loaded", &format!("document.querySelectorAll('#todo-list li').length === {total}")).await;
+    browser.wait_until("Load more is gone", "document.getElementById('load-more').hidden").await;
+
+    let ids = browser.eval("return [...document.querySelectorAll('#todo-list li')].map((li) => Number(li.dataset.id))").await;
+    let ids: Vec<i64> = ids.as_array().unwrap().iter().map(|id| id.as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|pair| pair[0] > pair[1]), "newest first, no duplicates: {ids:?}");
+}
+
+/// Without `maxlength` (removed by script) the server is the judge: its 422 message is shown.
+async fn servers_422_message_is_shown_when_the_limit_is_bypassed(browser: &Browser) {
+    let too_long = "ä".repeat(141);
+    let expected = browser
+        .client
+        .execute_async(
+            "const [task, done] = arguments;
+             fetch('/api/todo', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+               body: JSON.stringify({ task }) }).then((r) => r.json()).then((b) => done(b.error), (e) => done(String(e)));",
+            vec![Value::from(too_long.clone())],
+        )
+        .await
+        .unwrap();
+    let expected = expected.as_str().expect("the server's error message").to_string();
+    let top_before = text_of(browser, FIRST_TASK).await;
+
+    browser.eval("document.getElementById('todo-task').removeAttribute('maxlength'); return null").await;
+    browser.find("#todo-task").await.send_keys(&too_long).await.unwrap();
+    assert_eq!(text_of(browser, "#todo-counter").await, "141 / 140 characters");
+    assert_eq!(browser.eval("return document.getElementById('todo-counter').className").await, "counter over");
+    browser.find("#todo-submit").await.click().await.unwrap();
+
+    let shown = format!("document.getElementById('messages').textContent === {}", Value::from(expected.clone()));
+    browser.wait_until("the server's message is shown", &shown).await;
+    assert!(browser.eval("return document.getElementById('messages').classList.contains('error')").await == true);
+    assert!(browser.find("#todo-submit").await.is_enabled().await.unwrap(), "the button is usable again");
+    assert_eq!(text_of(browser, FIRST_TASK).await, top_before, "nothing was added");
+    for error in browser.console_errors().await {
+        assert!(error.contains("422"), "only the rejected requests are logged: {error}");
+    }
+}
+
+async fn readable_on_a_phone(browser: &Browser) {
+    browser.client.set_window_size(390, 844).await.unwrap();
+    let overflow = browser.eval("return document.documentElement.scrollWidth - window.innerWidth").await;
+    assert!(overflow.as_i64().unwrap() <= 0, "no horizontal scrolling at 390 px ({overflow} px too wide)");
+    browser.screenshot("browser-todo-page-phone.png").await;
+}
+
+// --- helpers ---------------------------------------------------------------------------
+
+async fn add_with_keyboard(browser: &Browser, task: &str) {
+    browser.find("#todo-task").await.send_keys(&format!("{task}{ENTER}")).await.unwrap();
+    wait_for_first_task(browser, task).await;
+}
+
+async fn wait_for_first_task(browser: &Browser, task: &str) {
+    let condition = format!("document.querySelector('{FIRST_TASK}')?.textContent === {}", Value::from(task));
+    browser.wait_until(&format!("{task:?} is the first todo"), &condition).await;
+}
+
+async fn reload(browser: &Browser) {
+    browser.client.refresh().await.expect("reload");
+    wait_for_list(browser).await;
+}
+
+async fn wait_for_list(browser: &Browser) {
+    let loaded = "document.readyState === 'complete' && !document.getElementById('todo-list').hasAttribute('aria-busy')";
+    browser.wait_until("the list is loaded", loaded).await;
+}
+
+async fn text_of(browser: &Browser, css: &str) -> String {
+    let script = format!("return document.querySelector({}).textContent", Value::from(css));
+    browser.eval(&script).await.as_str().unwrap_or_default().to_string()
+}
+
+async fn todo_count(browser: &Browser) -> i64 {
+    browser.eval("return document.querySelectorAll('#todo-list li').length").await.as_i64().unwrap()
+}
