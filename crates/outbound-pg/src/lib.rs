@@ -1,1 +1,21 @@
-// placeholder: implemented by its issue
+//! The host side of `spin:postgres/postgres@4.0.0` for the project's Spin-compatible host.
+//!
+//! It mirrors Spin 3.6's `factor-outbound-pg`: one `deadpool-postgres` pool per address
+//! (at most 64 connections, `Clean` recycling, TLS unless `sslmode=disable`), the address
+//! checked against the component's `allowed_outbound_hosts` before any connection, and the
+//! full parameter/row mapping of `spin_sdk::pg4`.
+//!
+//! Two deliberate differences from Spin, both about failing instead of hanging or panicking:
+//! connecting, recycling and waiting for a pooled connection have time limits, and a range
+//! parameter whose bound cannot be normalised is a parameter error rather than a host panic.
+
+mod address;
+mod bindings;
+mod host;
+mod pools;
+mod statement;
+mod types;
+
+pub use bindings::spin::postgres::postgres as wit;
+pub use host::{AllowedHosts, PgState, add_to_linker};
+pub use pools::Pools;
