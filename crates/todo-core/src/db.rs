@@ -1,0 +1,71 @@
+use crate::error::ApiError;
+use spin_sdk::pg4::{self, Connection, PgError, QueryError};
+
+/// The Spin variable holding the database URL (a secret, see spin.toml).
+const DB_URL_VARIABLE: &str = "db_url";
+
+/// Opens the one connection a request uses.
+pub fn connect() -> Result<Connection, ApiError> {
+    let url = spin_sdk::variables::get(DB_URL_VARIABLE)
+        .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))?;
+    Connection::open(&url).map_err(ApiError::from)
+}
+
+/// Whether a failure means "the database is unreachable right now" (retryable 503) rather than
+/// a fault in our SQL or data (500).
+fn is_unavailable(error: &PgError) -> bool {
+    match error {
+        PgError::ConnectionFailed(_) => true,
+        // No SQLSTATE: the connection broke (closed socket, I/O error) mid-statement.
+        PgError::QueryFailed(QueryError::Text(_)) => true,
+        PgError::QueryFailed(QueryError::DbError(db_error)) => is_unavailable_sqlstate(&db_error.code),
+        PgError::BadParameter(_) | PgError::ValueConversionFailed(_) | PgError::Other(_) => false,
+    }
+}
+
+/// Connection exceptions (08), shutdown / cannot connect now (57P01-57P03), too many
+/// connections or out of resources (53).
+fn is_unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+impl From<PgError> for ApiError {
+    fn from(error: PgError) -> Self {
+        let detail = format!("postgres: {error}");
+        if is_unavailable(&error) { Self::unavailable(detail) } else { Self::internal(detail) }
+    }
+}
+
+impl From<pg4::Error> for ApiError {
+    fn from(error: pg4::Error) -> Self {
+        match error {
+            pg4::Error::PgError(error) => error.into(),
+            pg4::Error::Decode(detail) => Self::internal(format!("decoding a row: {detail}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_connection_loss_sqlstates() {
+        for code in ["08006", "08001", "57P01", "57P03", "53300"] {
+            assert!(is_unavailable_sqlstate(code), "{code}");
+        }
+        for code in ["23505", "42601", "22001", "40001"] {
+            assert!(!is_unavailable_sqlstate(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn connection_failures_are_503_and_sql_faults_500() {
+        let refused = ApiError::from(PgError::ConnectionFailed("connection refused".into()));
+        assert_eq!(refused.status(), 503);
+        let closed = ApiError::from(PgError::QueryFailed(QueryError::Text("connection closed".into())));
+        assert_eq!(closed.status(), 503);
+        let bad = ApiError::from(PgError::BadParameter("oops".into()));
+        assert_eq!(bad.status(), 500);
+    }
+}

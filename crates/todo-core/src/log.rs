@@ -1,0 +1,42 @@
+use serde::Serialize;
+use std::time::Duration;
+
+/// The one structured log line written per request.
+#[derive(Serialize)]
+pub(crate) struct RequestLog<'a> {
+    pub method: &'a str,
+    pub route: &'a str,
+    pub status: u16,
+    pub duration_ms: f64,
+    /// Why a request failed on the server side (5xx), never sent to the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+}
+
+impl RequestLog<'_> {
+    pub fn write(&self) {
+        // One line on stdout, collected by the platform (Spin log files, kubectl logs).
+        if let Ok(line) = serde_json::to_string(self) {
+            println!("{line}");
+        }
+    }
+}
+
+/// Milliseconds with microsecond precision, enough to compare requests.
+pub(crate) fn millis(duration: Duration) -> f64 {
+    (duration.as_micros() as f64) / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_one_json_object_without_absent_fields() {
+        let log = RequestLog { method: "GET", route: "/api/todos", status: 200, duration_ms: millis(Duration::from_micros(1500)), error: None };
+        assert_eq!(
+            serde_json::to_string(&log).unwrap(),
+            r#"{"method":"GET","route":"/api/todos","status":200,"duration_ms":1.5}"#
+        );
+    }
+}

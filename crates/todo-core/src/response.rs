@@ -1,0 +1,30 @@
+use crate::todo::Todo;
+use spin_sdk::http::Response;
+
+/// A JSON response with the given status.
+pub fn json(status: u16, body: &impl serde::Serialize) -> Response {
+    // Serializing our own plain structs cannot fail (no maps with non-string keys).
+    let bytes = serde_json::to_vec(body).expect("API bodies serialize to JSON");
+    Response::builder().status(status).header("content-type", "application/json").body(bytes).build()
+}
+
+/// `201 Created` for a new todo, with its `Location`.
+pub fn created(todo: &Todo) -> Response {
+    let mut response = json(201, todo);
+    response.set_header("location", format!("/api/todos/{}", todo.id));
+    response
+}
+
+/// `200 {"todos": [...]}`.
+pub fn todo_list(todos: &[Todo]) -> Response {
+    #[derive(serde::Serialize)]
+    struct TodoList<'a> {
+        todos: &'a [Todo],
+    }
+    json(200, &TodoList { todos })
+}
+
+/// `200 {"status": "ok"}`, the answer of the health probes.
+pub fn status_ok() -> Response {
+    json(200, &serde_json::json!({"status": "ok"}))
+}

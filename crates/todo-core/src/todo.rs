@@ -1,0 +1,66 @@
+use crate::number::parse_plain_integer;
+use serde::Serialize;
+use std::fmt;
+
+/// A todo as stored and as returned by the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Todo {
+    pub id: i64,
+    pub task: String,
+    pub done: bool,
+    /// RFC 3339, UTC (formatted by the database, see `store`).
+    pub created_at: String,
+}
+
+/// The id of a todo: a positive 64-bit integer written in plain decimal digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TodoId(i64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidTodoId;
+
+impl TodoId {
+    pub fn parse(raw: &str) -> Result<Self, InvalidTodoId> {
+        match parse_plain_integer(raw) {
+            Some(id) if id > 0 => Ok(Self(id)),
+            _ => Err(InvalidTodoId),
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for InvalidTodoId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a todo id is an integer from 1 to {}", i64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_positive_integers() {
+        assert_eq!(TodoId::parse("1").unwrap().get(), 1);
+        assert_eq!(TodoId::parse("9223372036854775807").unwrap().get(), i64::MAX);
+    }
+
+    #[test]
+    fn rejects_everything_else() {
+        for raw in ["", "0", "-1", "+1", "1.0", " 1", "abc", "9223372036854775808", "1e3"] {
+            assert_eq!(TodoId::parse(raw), Err(InvalidTodoId), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn serializes_with_the_api_field_names() {
+        let todo = Todo { id: 7, task: "x".into(), done: false, created_at: "2024-01-02T03:04:05.000006Z".into() };
+        assert_eq!(
+            serde_json::to_value(&todo).unwrap(),
+            serde_json::json!({"id": 7, "task": "x", "done": false, "created_at": "2024-01-02T03:04:05.000006Z"})
+        );
+    }
+}
