@@ -2,6 +2,8 @@
 
 mod paths;
 mod postgres;
+mod sidecar;
 
 pub use paths::{free_port, wasm, workspace_root};
 pub use postgres::{Postgres, shared_postgres};
+pub use sidecar::{HttpResponse, PictureSource, Reply, Sidecar, fake_picture, http_request, sidecar_binary};

@@ -1,0 +1,125 @@
+//! The HTTP API: `/image` (GET, HEAD), `/status`, `/healthz`, `/readyz`, `/metrics`.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{
+    ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LAST_MODIFIED,
+};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::image::format_rfc3339;
+use crate::metrics;
+use crate::state::{AppState, Served};
+
+pub type Body = Full<Bytes>;
+
+/// Clients may keep a real picture for 5 minutes; the placeholder must be revalidated so the
+/// first real picture shows up at once.
+const CACHE_IMAGE: &str = "public, max-age=300";
+const CACHE_PLACEHOLDER: &str = "no-cache";
+/// Tells the image component (and people with curl) that this is the built-in picture.
+pub const PLACEHOLDER_HEADER: &str = "x-image-placeholder";
+
+pub async fn handle<B>(state: Arc<AppState>, request: Request<B>) -> Result<Response<Body>, Infallible> {
+    let method = request.method();
+    let response = match (request.uri().path(), method) {
+        ("/image", &Method::GET | &Method::HEAD) => image(&state, method, request.headers()),
+        ("/status", &Method::GET) => json(StatusCode::OK, status(&state)),
+        ("/healthz", &Method::GET) => json(StatusCode::OK, json!({"status": "ok"})),
+        ("/readyz", &Method::GET) if state.is_ready() => json(StatusCode::OK, json!({"status": "ready"})),
+        ("/readyz", &Method::GET) => json(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "shutting down"})),
+        ("/metrics", &Method::GET) => text(metrics::render(&state)),
+        ("/image", _) => method_not_allowed("GET, HEAD"),
+        ("/status" | "/healthz" | "/readyz" | "/metrics", _) => method_not_allowed("GET"),
+        _ => json(StatusCode::NOT_FOUND, json!({"error": "not found"})),
+    };
+    Ok(response)
+}
+
+fn image(state: &AppState, method: &Method, headers: &HeaderMap) -> Response<Body> {
+    let served = state.current();
+    let not_modified = headers.get_all(IF_NONE_MATCH).iter().any(|value| etag_matches(value, &served.etag));
+    let status = if not_modified { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
+    state.metrics.count_image_response(status.as_u16());
+    let mut response = Response::builder()
+        .status(status)
+        .header(ETAG, &served.etag)
+        .header(LAST_MODIFIED, &served.last_modified)
+        .header(CACHE_CONTROL, if served.placeholder { CACHE_PLACEHOLDER } else { CACHE_IMAGE })
+        .header(PLACEHOLDER_HEADER, if served.placeholder { "true" } else { "false" });
+    if not_modified {
+        return response.body(Body::default()).expect("valid response");
+    }
+    response = response
+        .header(CONTENT_TYPE, &served.image.meta.content_type)
+        .header(CONTENT_LENGTH, served.image.bytes.len());
+    let body = if method == Method::HEAD { Bytes::new() } else { served.image.bytes.clone() };
+    response.body(Body::new(body)).expect("valid response")
+}
+
+/// `If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored, `*` matches.
+fn etag_matches(header: &HeaderValue, etag: &str) -> bool {
+    let Ok(header) = header.to_str() else { return false };
+    header.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
+}
+
+fn status(state: &AppState) -> Value {
+    let served: Arc<Served> = state.current();
+    let refresh = state.refresh_status();
+    let meta = &served.image.meta;
+    json!({
+        "placeholder": served.placeholder,
+        "fetched_at": (!served.placeholder).then(|| format_rfc3339(meta.fetched_at)),
+        "next_refresh": refresh.next_refresh.map(format_rfc3339),
+        "source": state.source,
+        "content_type": meta.content_type,
+        "size": meta.size,
+        "sha256": meta.sha256,
+        "last_error": refresh.last_error,
+        "last_error_at": refresh.last_error_at.map(format_rfc3339),
+        "consecutive_failures": refresh.consecutive_failures,
+    })
+}
+
+fn json(status: StatusCode, value: Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, "application/json")
+        .header(CACHE_CONTROL, "no-store")
+        .body(Body::new(Bytes::from(value.to_string())))
+        .expect("valid response")
+}
+
+fn text(body: String) -> Response<Body> {
+    Response::builder()
+        .header(CONTENT_TYPE, "text/plain; version=0.0.4")
+        .body(Body::new(Bytes::from(body)))
+        .expect("valid response")
+}
+
+fn method_not_allowed(allow: &'static str) -> Response<Body> {
+    let mut response = json(StatusCode::METHOD_NOT_ALLOWED, json!({"error": format!("method not allowed; use {allow}")}));
+    response.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ETAG: &str = "\"abc\"";
+
+    #[test]
+    fn if_none_match_lists_and_wildcards_match() {
+        for header in ["\"abc\"", "W/\"abc\"", "\"x\", \"abc\"", "*"] {
+            assert!(etag_matches(&HeaderValue::from_static(header), ETAG), "{header}");
+        }
+        for header in ["\"abcd\"", "abc", "\"x\""] {
+            assert!(!etag_matches(&HeaderValue::from_static(header), ETAG), "{header}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! A picture and its metadata, as stored on the volume and served.
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub bytes: Bytes,
+    pub meta: ImageMeta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageMeta {
+    #[serde(with = "rfc3339")]
+    pub fetched_at: SystemTime,
+    pub content_type: String,
+    pub size: u64,
+    /// Lower-case hex; also the strong ETag.
+    pub sha256: String,
+    /// The URL the picture was finally downloaded from (after redirects).
+    pub source: String,
+}
+
+impl Image {
+    pub fn new(bytes: Bytes, content_type: &str, source: &str, fetched_at: SystemTime) -> Self {
+        let meta = ImageMeta {
+            fetched_at,
+            content_type: content_type.to_owned(),
+            size: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+            source: source.to_owned(),
+        };
+        Image { bytes, meta }
+    }
+
+    /// Whether the bytes are still the ones the metadata describes.
+    pub fn is_intact(&self) -> bool {
+        self.bytes.len() as u64 == self.meta.size && sha256_hex(&self.bytes) == self.meta.sha256
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+pub fn format_rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// Timestamps as RFC 3339 text in JSON, readable by people and `jq` alike.
+mod rfc3339 {
+    use std::time::SystemTime;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&humantime::format_rfc3339_nanos(*time).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SystemTime, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        humantime::parse_rfc3339(&text).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_round_trips_through_json() {
+        let image = Image::new(Bytes::from_static(b"GIF89a"), "image/gif", "http://x/y", SystemTime::now());
+        let json = serde_json::to_string(&image.meta).unwrap();
+        assert_eq!(serde_json::from_str::<ImageMeta>(&json).unwrap(), image.meta);
+    }
+
+    #[test]
+    fn changed_bytes_are_detected() {
+        let mut image = Image::new(Bytes::from_static(b"GIF89a"), "image/gif", "http://x/y", SystemTime::now());
+        assert!(image.is_intact());
+        image.bytes = Bytes::from_static(b"GIF87a");
+        assert!(!image.is_intact());
+    }
+}

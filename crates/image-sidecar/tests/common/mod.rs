@@ -1,0 +1,65 @@
+//! Shared by the sidecar's integration tests: the real binary, a temp volume, a scripted source.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::Path;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use testkit::Sidecar;
+
+/// Short retry and fetch deadlines keep failure tests fast.
+pub const FAST: &[(&str, &str)] =
+    &[("IMAGE_RETRY_MIN", "50ms"), ("IMAGE_RETRY_MAX", "200ms"), ("IMAGE_FETCH_TIMEOUT", "2s")];
+
+pub fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_image-sidecar"))
+}
+
+/// The sidecar on `data_dir` fetching from `source_url`, with `FAST` and then `extra` settings.
+pub fn start(data_dir: &Path, source_url: &str, extra: &[(&str, &str)]) -> Sidecar {
+    Sidecar::start(binary(), &env(data_dir, source_url, extra))
+}
+
+pub fn spawn(data_dir: &Path, source_url: &str, extra: &[(&str, &str)]) -> Sidecar {
+    Sidecar::spawn(binary(), &env(data_dir, source_url, extra))
+}
+
+fn env<'a>(data_dir: &'a Path, source_url: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![("IMAGE_DATA_DIR", data_dir.to_str().expect("UTF-8 temp path")), ("IMAGE_SOURCE_URL", source_url)];
+    env.extend_from_slice(FAST);
+    env.extend_from_slice(extra);
+    env
+}
+
+pub fn status(sidecar: &Sidecar) -> Value {
+    let response = sidecar.get("/status").expect("GET /status");
+    assert_eq!(response.status, 200);
+    serde_json::from_slice(&response.body).expect("status is JSON")
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Polls `condition` every 20 ms; panics with `what` and the sidecar's logs after `timeout`.
+pub fn wait_until(sidecar: &Sidecar, timeout: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}; logs:\n{}", sidecar.logs().join("\n"));
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until the sidecar serves exactly `bytes`.
+pub fn wait_for_picture(sidecar: &Sidecar, bytes: &[u8]) {
+    let sha = sha256_hex(bytes);
+    wait_until(sidecar, Duration::from_secs(10), &format!("picture {sha}"), || status(sidecar)["sha256"] == sha.as_str());
+}
+
+/// The value of one sample line of `/metrics`, e.g. `image_sidecar_fetches_total{outcome="ok"}`.
+pub fn metric(sidecar: &Sidecar, sample: &str) -> Option<f64> {
+    let text = sidecar.get("/metrics").expect("GET /metrics").text();
+    text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+}

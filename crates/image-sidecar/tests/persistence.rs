@@ -1,0 +1,166 @@
+//! The volume: a restart keeps the picture until due, crashes never tear it, corruption is
+//! noticed, and only one sidecar writes it.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::thread;
+use std::time::Duration;
+
+use common::{sha256_hex, spawn, start, status, wait_for_picture, wait_until};
+use testkit::{PictureSource, Reply, fake_picture};
+
+const JPEG: &str = "image/jpeg";
+
+fn stored_picture_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with("image-"))
+        .collect()
+}
+
+#[test]
+fn a_restart_keeps_the_picture_until_it_is_due() {
+    let source = PictureSource::start();
+    let first = fake_picture(JPEG, 1, 5_000);
+    source.route("/1200", Reply::picture(JPEG, first.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut sidecar = start(dir.path(), &source.url("/1200"), &[]);
+    wait_for_picture(&sidecar, &first);
+    let fetched_at = status(&sidecar)["fetched_at"].clone();
+    assert!(sidecar.terminate(Duration::from_secs(5)).is_some_and(|exit| exit.success()));
+
+    source.route("/1200", Reply::picture(JPEG, fake_picture(JPEG, 2, 5_000)));
+    let restarted = start(dir.path(), &source.url("/1200"), &[]);
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(source.requests("/1200"), 1, "a restart must not burn a new picture");
+    assert_eq!(restarted.get("/image").unwrap().body, first);
+    let status = status(&restarted);
+    assert_eq!(status["fetched_at"], fetched_at);
+    assert_eq!(status["placeholder"], false);
+}
+
+#[test]
+fn a_restart_after_the_interval_fetches_a_new_picture() {
+    let source = PictureSource::start();
+    let first = fake_picture(JPEG, 3, 5_000);
+    source.route("/1200", Reply::picture(JPEG, first.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let interval = [("IMAGE_REFRESH_INTERVAL", "1s")];
+    let mut sidecar = start(dir.path(), &source.url("/1200"), &interval);
+    wait_for_picture(&sidecar, &first);
+    sidecar.kill();
+
+    let second = fake_picture(JPEG, 4, 5_000);
+    source.route("/1200", Reply::picture(JPEG, second.clone()));
+    thread::sleep(Duration::from_millis(1_100));
+    let restarted = start(dir.path(), &source.url("/1200"), &interval);
+    wait_for_picture(&restarted, &second);
+    assert_eq!(stored_picture_files(dir.path()).len(), 1, "the previous picture file is removed");
+}
+
+#[test]
+fn a_corrupted_picture_is_discarded_and_refetched() {
+    let source = PictureSource::start();
+    let first = fake_picture(JPEG, 5, 5_000);
+    source.route("/1200", Reply::picture(JPEG, first.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut sidecar = start(dir.path(), &source.url("/1200"), &[]);
+    wait_for_picture(&sidecar, &first);
+    sidecar.terminate(Duration::from_secs(5)).expect("stops on SIGTERM");
+
+    // Bit rot: same size, one byte flipped.
+    let files = stored_picture_files(dir.path());
+    let path = dir.path().join(&files[0]);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[4_000] ^= 0xFF;
+    fs::write(&path, bytes).unwrap();
+
+    let second = fake_picture(JPEG, 6, 5_000);
+    source.route("/1200", Reply::picture(JPEG, second.clone()));
+    let restarted = start(dir.path(), &source.url("/1200"), &[]);
+    wait_for_picture(&restarted, &second);
+    assert!(restarted.logs().iter().any(|line| line.contains("discarded the stored picture")));
+    assert_eq!(source.requests("/1200"), 2);
+}
+
+#[test]
+fn a_corrupted_picture_is_never_served_even_offline() {
+    let source = PictureSource::start();
+    let first = fake_picture(JPEG, 7, 5_000);
+    source.route("/1200", Reply::picture(JPEG, first.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut sidecar = start(dir.path(), &source.url("/1200"), &[]);
+    wait_for_picture(&sidecar, &first);
+    sidecar.kill();
+
+    let path = dir.path().join(&stored_picture_files(dir.path())[0]);
+    fs::write(&path, &first[..1_000]).unwrap(); // torn by hand
+    source.route("/1200", Reply::Status(503));
+    let restarted = start(dir.path(), &source.url("/1200"), &[]);
+    let response = restarted.get("/image").unwrap();
+    assert_eq!(response.header("x-image-placeholder"), Some("true"));
+    assert_eq!(status(&restarted)["placeholder"], true);
+}
+
+/// The sidecar refreshes continuously (1 ms interval) from a source whose picture changes on
+/// every fetch, and is killed with SIGKILL at moments around the end of a download, i.e. while
+/// it validates, hashes, writes, fsyncs and renames. After each kill, a restart with a source
+/// that only fails must serve a whole picture from the source, never a torn one or the
+/// placeholder.
+#[test]
+fn kill_9_during_writes_always_leaves_a_whole_picture() {
+    let pictures: Vec<Vec<u8>> = (0..4).map(|seed| fake_picture(JPEG, 100 + seed, 2 * 1024 * 1024)).collect();
+    let hashes: Vec<String> = pictures.iter().map(|picture| sha256_hex(picture)).collect();
+    let source = PictureSource::start();
+    source.route("/1200", Reply::Cycle(pictures.iter().map(|p| Reply::picture(JPEG, p.clone())).collect()));
+    source.route("/broken", Reply::Status(500));
+    let dir = tempfile::tempdir().unwrap();
+
+    let mut first = start(dir.path(), &source.url("/1200"), &[]);
+    wait_for_picture(&first, &pictures[0]);
+    first.kill();
+
+    for round in 0..12u64 {
+        let busy = start(dir.path(), &source.url("/1200"), &[("IMAGE_REFRESH_INTERVAL", "1ms")]);
+        let done = source.requests("/1200");
+        assert!(source.wait_for_completed("/1200", done + 1 + (round as usize % 3), Duration::from_secs(20)));
+        thread::sleep(Duration::from_millis(fastrand::u64(0..25)));
+        let mut busy = busy;
+        busy.kill();
+
+        let check = start(dir.path(), &source.url("/broken"), &[]);
+        let status = status(&check);
+        assert_eq!(status["placeholder"], false, "round {round}: the stored picture was lost: {status}");
+        let response = check.get("/image").unwrap();
+        let served = sha256_hex(&response.body);
+        assert!(hashes.contains(&served), "round {round}: served bytes are not one of the source's pictures");
+        assert_eq!(response.header("etag"), Some(format!("\"{served}\"").as_str()));
+        assert!(!check.logs().iter().any(|line| line.contains("discarded")), "round {round}: {:?}", check.logs());
+        drop(check);
+    }
+    let leftovers: Vec<String> =
+        fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(leftovers.len() <= 3 + 2, "stale files pile up: {leftovers:?}");
+}
+
+#[test]
+fn a_second_sidecar_on_the_same_volume_is_refused() {
+    let source = PictureSource::start();
+    let picture = fake_picture(JPEG, 8, 5_000);
+    source.route("/1200", Reply::picture(JPEG, picture.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(dir.path(), &source.url("/1200"), &[]);
+    wait_for_picture(&first, &picture);
+
+    let mut second = spawn(dir.path(), &source.url("/1200"), &[]);
+    let exit = second.wait(Duration::from_secs(10)).expect("the second copy exits by itself");
+    assert_eq!(exit.code(), Some(1));
+    wait_until(&second, Duration::from_secs(2), "its error line", || {
+        second.logs().iter().any(|line| line.contains("already used by another image-sidecar"))
+    });
+    assert_eq!(first.get("/image").unwrap().body, picture, "the first copy carries on");
+    assert_eq!(source.requests("/1200"), 1, "the second copy fetched nothing");
+}
