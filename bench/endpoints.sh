@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
-# endpoints.sh OUT_DIR: measures every endpoint with wrk at each concurrency against the stack
-# that scripts/with-stack.sh started (APP_URL, IMAGE_URL, APP_PID), one JSON file per run.
+# endpoints.sh OUT_DIR ENDPOINT: measures one endpoint with wrk at each concurrency against the
+# stack that scripts/with-stack.sh started (APP_URL, IMAGE_URL, APP_PID), one JSON file per run.
+# ENDPOINT: page, daily_photo_304, readyz_one_row, todos_list or todo_create.
 # Env: BENCH_DURATION (default 10s), BENCH_CONCURRENCY (default "1 16 64").
 set -euo pipefail
-OUT=$1
+OUT=$1 ENDPOINT=$2
 DURATION=${BENCH_DURATION:-10s}
 CONCURRENCY=${BENCH_CONCURRENCY:-1 16 64}
+# More than one page, so the list endpoint returns a full page of 50.
 SEED_TODOS=60
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/procs.sh"
+SIDECAR_PID=$(pid_listening_on "$IMAGE_URL")
 mkdir -p "$OUT"
-FAILED=0
+
+# CPU ticks used so far by the app, PostgreSQL and the sidecar.
+cpu_usage() { echo "$(cpu_ticks "$APP_PID") $(cpu_ticks $(postgres_pids)) $(cpu_ticks $SIDECAR_PID)"; }
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 
-source "$HERE/procs.sh"
-SIDECAR_PID=$(pid_listening_on "$IMAGE_URL")
-
-seed_todos() {
-  local i
-  for ((i = 0; i < SEED_TODOS; i++)); do
-    status_of -X POST -H 'Content-Type: application/json' -d "{\"task\":\"seed todo $i\"}" \
-      "$APP_URL/api/todo" >/dev/null
-  done
+create_todo() {
+  status_of -X POST -H 'Content-Type: application/json' -d "{\"task\":\"$1\"}" "$APP_URL/api/todo"
 }
 
 todos_listed() {
@@ -36,42 +35,43 @@ photo_etag() {
     awk 'tolower($1) == "etag:" { sub(/\r$/, ""); print $2 }'
 }
 
-# bench ID EXPECTED_STATUS WRK_ARGS...: a preflight request must give EXPECTED_STATUS, then one
+# bench EXPECTED_STATUS WRK_ARGS...: a preflight request must give EXPECTED_STATUS, then one
 # unrecorded warm-up (connections and pools open) and one recorded run per concurrency.
 bench() {
-  local id=$1 expected=$2; shift 2
-  local curl_args=() wrk_args=("$@") got c
-  [ "${BENCH_METHOD:-}" = POST ] &&
-    curl_args=(-X POST -H 'Content-Type: application/json' -d '{"task":"preflight"}')
-  got=$(status_of "${curl_args[@]}" "${wrk_args[@]}")
+  local expected=$1; shift
+  local got c
+  if [ "${BENCH_METHOD:-}" = POST ]; then got=$(create_todo preflight); else got=$(status_of "$@"); fi
   if [ "$got" != "$expected" ]; then
-    say "$id: preflight got $got, expected $expected: skipped"
-    echo "{\"skipped\":\"preflight got HTTP $got, expected $expected\"}" >"$OUT/$id.skipped.json"
-    FAILED=1
-    return
+    say "$ENDPOINT: preflight got $got, expected $expected: skipped"
+    echo "{\"skipped\":\"preflight got HTTP $got, expected $expected\"}" >"$OUT/$ENDPOINT.skipped.json"
+    return 1
   fi
-  BENCH_JSON=/dev/null wrk -t1 -c64 -d2s -s "$HERE/wrk.lua" "${wrk_args[@]}" >/dev/null
+  BENCH_JSON=/dev/null wrk -t1 -c64 -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
   for c in $CONCURRENCY; do
     reset_peak_rss "$APP_PID"
     if [ -n "$SIDECAR_PID" ]; then reset_peak_rss "$SIDECAR_PID"; fi
-    BENCH_JSON="$OUT/$id.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
-      -s "$HERE/wrk.lua" "${wrk_args[@]}" >"$OUT/$id.c$c.txt"
-    peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/$id.c$c.rss.json"
-    say "$id c=$c: $(cat "$OUT/$id.c$c.json")"
+    local before=($(cpu_usage))
+    BENCH_JSON="$OUT/$ENDPOINT.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
+      -s "$HERE/wrk.lua" "$@" >"$OUT/$ENDPOINT.c$c.txt"
+    local after=($(cpu_usage))
+    peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/$ENDPOINT.c$c.rss.json"
+    echo "{\"app\":$((after[0] - before[0])),\"postgres\":$((after[1] - before[1])),\"sidecar\":$((after[2] - before[2])),\"ticks_per_s\":$(getconf CLK_TCK)}" \
+      >"$OUT/$ENDPOINT.c$c.cpu.json"
+    say "$ENDPOINT c=$c: $(cat "$OUT/$ENDPOINT.c$c.json")"
   done
 }
 
-say "seeding $SEED_TODOS todos"
-seed_todos
-LISTED=$(todos_listed)
-say "GET /api/todos lists $LISTED todos"
-ETAG=$(photo_etag)
-echo "{\"server\":\"$(basename "$(readlink "/proc/$APP_PID/exe")")\",\"todos_listed\":$LISTED}" >"$OUT/stack.json"
-
-bench page 200 "$APP_URL/"
-bench daily_photo_304 304 -H "If-None-Match: $ETAG" "$APP_URL/api/daily_photo"
-bench readyz_one_row 200 "$APP_URL/readyz"
-bench todos_list 200 "$APP_URL/api/todos"
-BENCH_METHOD=POST bench todo_create 201 "$APP_URL/api/todo"
-
-exit $FAILED
+echo "{\"server\":\"$(basename "$(readlink "/proc/$APP_PID/exe")")\"}" >"$OUT/stack.json"
+case $ENDPOINT in
+  page) bench 200 "$APP_URL/" ;;
+  daily_photo_304) bench 304 -H "If-None-Match: $(photo_etag)" "$APP_URL/api/daily_photo" ;;
+  readyz_one_row) bench 200 "$APP_URL/readyz" ;;
+  todos_list)
+    for ((i = 0; i < SEED_TODOS; i++)); do create_todo "seed todo $i" >/dev/null; done
+    todos_listed >"$OUT/todos_listed.txt"
+    say "GET /api/todos lists $(cat "$OUT/todos_listed.txt") todos"
+    bench 200 "$APP_URL/api/todos"
+    ;;
+  todo_create) BENCH_METHOD=POST bench 201 "$APP_URL/api/todo" ;;
+  *) say "unknown endpoint $ENDPOINT"; exit 2 ;;
+esac

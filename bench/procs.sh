@@ -1,18 +1,37 @@
-# Memory readings of the serving processes; sourced by bench/endpoints.sh and loadtest/run.sh.
+# Memory and CPU readings of the stack's processes; sourced by bench/endpoints.sh and
+# loadtest/run.sh.
 
-# pid_listening_on URL: the pid behind a local URL's port (the sidecar's: with-stack.sh names
-# only the app's).
+# pid_listening_on URL: the pid behind a local URL's port (the sidecar's, PostgreSQL's:
+# with-stack.sh names only the app's).
 pid_listening_on() {
   local port=${1##*:}
   ss -Hltnp "sport = :${port%%/*}" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2
 }
 
-# Peak RSS is the kernel's VmHWM; writing 5 to clear_refs resets it, so that a reading taken
-# after a run belongs to that run alone.
+# The PostgreSQL server at DB_URL: the postmaster and its backends.
+postgres_pids() {
+  local postmaster
+  postmaster=$(pid_listening_on "$DB_URL")
+  echo "$postmaster" $(ps -o pid= --ppid "$postmaster")
+}
+
+# Peak RSS is the kernel's VmHWM; writing 5 to clear_refs resets it to the current RSS, so that
+# a reading taken after a run is the peak of that run.
 reset_peak_rss() { echo 5 >"/proc/$1/clear_refs"; }
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
 # peak_rss_json APP_PID [SIDECAR_PID]: {"app_kib":N,"sidecar_kib":N}
 peak_rss_json() {
   echo "{\"app_kib\":$(peak_rss_kib "$1")${2:+,\"sidecar_kib\":$(peak_rss_kib "$2")}}"
+}
+
+# cpu_ticks PID...: user + system clock ticks of the processes and of their exited children
+# (a backend that ends hands its time to the postmaster); gone processes count 0.
+cpu_ticks() {
+  local pid total=0
+  for pid; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
+  done
+  echo "$total"
 }

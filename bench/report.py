@@ -31,7 +31,7 @@ def load_runs(raw):
             runs.append({"endpoint": endpoint, "label": label, **skipped})
             continue
         for path in sorted(raw.glob(f"{endpoint}.c*.json"), key=concurrency_of):
-            if path.name.endswith(".rss.json"):
+            if path.name.endswith((".rss.json", ".cpu.json")):
                 continue
             run = json.loads(path.read_text())
             errors = run["errors"]
@@ -43,13 +43,21 @@ def load_runs(raw):
                 "concurrency": concurrency_of(path),
                 **run,
                 "peak_rss_mib": {k.removesuffix("_kib"): round(v / 1024, 1) for k, v in rss.items()},
+                "cpu_ms_per_request": cpu_per_request(read_json(path.with_suffix(".cpu.json")), run["requests"]),
             })
     return runs
 
 
 def concurrency_of(path):
-    name = path.name.removesuffix(".rss.json").removesuffix(".json")
-    return int(name.rsplit(".c", 1)[1])
+    return int(path.name.split(".")[1].removeprefix("c"))
+
+
+def cpu_per_request(ticks, requests):
+    """CPU time each process spent per request, in ms: where the work of an endpoint goes."""
+    if not ticks or not requests:
+        return {}
+    per_s = ticks.pop("ticks_per_s")
+    return {process: round(1000 * n / per_s / requests, 3) for process, n in ticks.items()}
 
 
 def machine(raw):
@@ -108,20 +116,22 @@ def markdown(result):
         f"load average before {' '.join(m['load_before'])}, after {' '.join(m['load_after'])}.",
         f"Server: `{result['stack'].get('server', '?')}`, PostgreSQL on the same machine. "
         f"Load: {s['tool']}, {s['duration']} per run, after a 2 s warm-up at 64 connections. "
-        f"`GET /api/todos` listed {result['stack'].get('todos_listed', '?')} todos.",
+        f"Each endpoint on a fresh stack; `GET /api/todos` listed {result['todos_listed']} todos.",
         "",
-        "| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app MiB | peak RSS sidecar MiB |",
+        "| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app / sidecar MiB "
+        "| CPU ms per request: app / PostgreSQL / sidecar |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["runs"]:
         if "skipped" in r:
             lines.append(f"| {r['label']} | — | skipped: {r['skipped']} | | | | | |")
             continue
-        rss = r["peak_rss_mib"]
+        rss, cpu = r["peak_rss_mib"], r["cpu_ms_per_request"]
         lines.append(
             f"| {r['label']} | {r['concurrency']} | {r['requests_per_s']:.0f} | {r['latency_ms']['p50']:.2f} "
-            f"| {r['latency_ms']['p99']:.2f} | {r['errors']['total']} | {rss.get('app', '?')} "
-            f"| {rss.get('sidecar', '?')} |")
+            f"| {r['latency_ms']['p99']:.2f} | {r['errors']['total']} | {rss.get('app', '?')} / "
+            f"{rss.get('sidecar', '?')} | {cpu.get('app', '?')} / {cpu.get('postgres', '?')} / "
+            f"{cpu.get('sidecar', '?')} |")
     lines += ["", f"## Targets (at {TARGET_CONCURRENCY} connections)", "",
               "| target | goal | measured | |", "|---|---:|---:|---|"]
     for t in result["targets"]:
@@ -162,6 +172,7 @@ def main(raw, results):
         "taken_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(raw),
         "stack": read_json(raw / "stack.json") or {},
+        "todos_listed": read_json(raw / "todos_listed.txt"),
         "settings": json.loads((raw / "settings.json").read_text()),
         "runs": runs,
         "targets": targets(runs),

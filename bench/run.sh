@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# run.sh: what `make bench` runs. Every endpoint under wrk against a throwaway stack, then the
-# host overhead benchmark, then bench/results/ (JSON, Markdown, plot). Raw output: artifacts/bench/.
+# run.sh: what `make bench` runs. Each endpoint under wrk against its own throwaway stack (so
+# each peak-memory reading is that endpoint's), then the host overhead benchmark, then
+# bench/results/ (JSON, Markdown, plot). Raw output: artifacts/bench/.
 # Env: BENCH_DURATION (10s), BENCH_CONCURRENCY ("1 16 64"), BENCH_RESULTS (bench/results).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RAW=$ROOT/artifacts/bench/raw
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 command -v wrk >/dev/null || { echo "run.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
+ENDPOINTS=$(cd "$ROOT/bench" && python3 -c 'from report import ENDPOINTS; print(*ENDPOINTS)')
 
 rm -rf "$RAW" && mkdir -p "$RAW"
 cat /proc/loadavg >"$RAW/load_before.txt"
@@ -14,6 +16,8 @@ echo "{\"tool\":\"$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), 1 thread, --time
   >"$RAW/settings.json"
 
 status=0
-"$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW" || status=$?
+for endpoint in $ENDPOINTS; do
+  "$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW" "$endpoint" || status=$?
+done
 python3 "$ROOT/bench/report.py" "$RAW" "$RESULTS"
 exit $status
