@@ -35,8 +35,9 @@ photo_etag() {
     awk 'tolower($1) == "etag:" { sub(/\r$/, ""); print $2 }'
 }
 
-# bench EXPECTED_STATUS WRK_ARGS...: a preflight request must give EXPECTED_STATUS, then one
-# unrecorded warm-up (connections and pools open) and one recorded run per concurrency.
+# bench EXPECTED_STATUS WRK_ARGS...: a preflight request must give EXPECTED_STATUS, then for
+# each concurrency, lowest first, an unrecorded warm-up (pooled connections open) and a recorded
+# run: the peak memory of a run then reflects its own concurrency, not a higher one before it.
 bench() {
   local expected=$1; shift
   local got c
@@ -46,8 +47,8 @@ bench() {
     echo "{\"skipped\":\"preflight got HTTP $got, expected $expected\"}" >"$OUT/$ENDPOINT.skipped.json"
     return 1
   fi
-  BENCH_JSON=/dev/null wrk -t1 -c64 -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
   for c in $CONCURRENCY; do
+    BENCH_JSON=/dev/null wrk -t1 -c"$c" -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
     reset_peak_rss "$APP_PID"
     if [ -n "$SIDECAR_PID" ]; then reset_peak_rss "$SIDECAR_PID"; fi
     local before=($(cpu_usage))

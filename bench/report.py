@@ -115,7 +115,7 @@ def markdown(result):
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_total_gib']} GiB, Linux {m['kernel']}; "
         f"load average before {' '.join(m['load_before'])}, after {' '.join(m['load_after'])}.",
         f"Server: `{result['stack'].get('server', '?')}`, PostgreSQL on the same machine. "
-        f"Load: {s['tool']}, {s['duration']} per run, after a 2 s warm-up at 64 connections. "
+        f"Load: {s['tool']}, {s['duration']} per run, each after a 2 s warm-up at the same concurrency. "
         f"Each endpoint on a fresh stack; `GET /api/todos` listed {result['todos_listed']} todos.",
         "",
         "| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app / sidecar MiB "
