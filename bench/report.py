@@ -155,6 +155,8 @@ def plot(runs, path):
         if points:
             ax.plot(*zip(*points), marker="o", label=label)
     ax.set_xscale("log", base=2)
+    concurrencies = sorted({r["concurrency"] for r in runs if "concurrency" in r})
+    ax.set_xticks(concurrencies, [str(c) for c in concurrencies])
     ax.set_xlabel("concurrent connections")
     ax.set_ylabel("requests/s")
     ax.set_title("Throughput against concurrency (make bench)")
