@@ -95,7 +95,8 @@ impl HasData for PgState {
 }
 
 /// Defines `spin:postgres/postgres@4.0.0` in `linker`, backed by the `PgState` that `get`
-/// finds in the store's data. The engine must have async support.
+/// finds in the store's data. The functions are async: instantiate and call with the
+/// `_async` methods.
 pub fn add_to_linker<T: Send + 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &mut PgState,
