@@ -5,19 +5,15 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{metric, start, status, wait_for_picture, wait_until};
+use common::{Serving, metric, serving, start, status, wait_for_picture, wait_until};
 use testkit::{PictureSource, Reply, fake_picture, free_port};
 
 const JPEG: &str = "image/jpeg";
 
 #[test]
 fn a_picture_is_fetched_stored_and_served_with_its_validators() {
-    let source = PictureSource::start();
     let picture = fake_picture(JPEG, 1, 50_000);
-    source.route("/1200", Reply::picture(JPEG, picture.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&sidecar, &picture);
+    let Serving { source, sidecar, dir: _dir } = serving(JPEG, &picture, &[]);
 
     let response = sidecar.get("/image").unwrap();
     assert_eq!(response.status, 200);
@@ -151,12 +147,8 @@ fn server_errors_are_retried_with_backoff_until_the_source_recovers() {
 
 #[test]
 fn the_last_good_picture_is_kept_when_the_source_breaks() {
-    let source = PictureSource::start();
     let picture = fake_picture(JPEG, 9, 3_000);
-    source.route("/1200", Reply::picture(JPEG, picture.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), &[("IMAGE_REFRESH_INTERVAL", "300ms")]);
-    wait_for_picture(&sidecar, &picture);
+    let Serving { source, sidecar, dir: _dir } = serving(JPEG, &picture, &[("IMAGE_REFRESH_INTERVAL", "300ms")]);
     source.route("/1200", Reply::html());
     let before = source.requests("/1200");
     assert!(source.wait_for_requests("/1200", before + 2, Duration::from_secs(10)), "refreshes are attempted");

@@ -4,22 +4,19 @@ mod common;
 
 use std::time::Duration;
 
-use common::{metric, start, status, wait_for_picture, wait_until};
-use testkit::{PictureSource, Reply, Sidecar, fake_picture};
+use common::{Serving, metric, status, wait_until};
+use testkit::fake_picture;
 
-fn serving(picture: &[u8]) -> (PictureSource, tempfile::TempDir, Sidecar) {
-    let source = PictureSource::start();
-    source.route("/1200", Reply::picture("image/png", picture.to_vec()));
-    let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&sidecar, picture);
-    (source, dir, sidecar)
+/// A sidecar serving a PNG of `size` bytes made from `seed`; the source and volume live as long.
+fn serving(seed: u64, size: usize) -> (Serving, Vec<u8>) {
+    let picture = fake_picture("image/png", seed, size);
+    (common::serving("image/png", &picture, &[]), picture)
 }
 
 #[test]
 fn a_matching_etag_gets_304_without_a_body() {
-    let picture = fake_picture("image/png", 1, 10_000);
-    let (_source, _dir, sidecar) = serving(&picture);
+    let (fixture, picture) = serving(1, 10_000);
+    let sidecar = &fixture.sidecar;
     let etag = sidecar.get("/image").unwrap().header("etag").unwrap().to_owned();
 
     for header in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
@@ -32,13 +29,13 @@ fn a_matching_etag_gets_304_without_a_body() {
     let stale = sidecar.request("GET", "/image", &[("If-None-Match", "\"0000\"")]).unwrap();
     assert_eq!(stale.status, 200);
     assert_eq!(stale.body, picture);
-    assert_eq!(metric(&sidecar, "image_sidecar_image_responses_total{status=\"304\"}"), Some(4.0));
+    assert_eq!(metric(sidecar, "image_sidecar_image_responses_total{status=\"304\"}"), Some(4.0));
 }
 
 #[test]
 fn head_gives_the_headers_without_the_bytes() {
-    let picture = fake_picture("image/png", 2, 10_000);
-    let (_source, _dir, sidecar) = serving(&picture);
+    let (fixture, _) = serving(2, 10_000);
+    let sidecar = &fixture.sidecar;
     let response = sidecar.request("HEAD", "/image", &[]).unwrap();
     assert_eq!(response.status, 200);
     assert!(response.body.is_empty());
@@ -49,16 +46,16 @@ fn head_gives_the_headers_without_the_bytes() {
 
 #[test]
 fn probes_metrics_and_errors_answer_as_documented() {
-    let picture = fake_picture("image/png", 3, 1_000);
-    let (_source, _dir, sidecar) = serving(&picture);
+    let (fixture, _) = serving(3, 1_000);
+    let sidecar = &fixture.sidecar;
     assert_eq!(sidecar.get("/healthz").unwrap().status, 200);
     assert_eq!(sidecar.get("/readyz").unwrap().status, 200);
 
     let metrics = sidecar.get("/metrics").unwrap();
     assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
-    assert_eq!(metric(&sidecar, "image_sidecar_fetches_total{outcome=\"ok\"}"), Some(1.0));
-    assert_eq!(metric(&sidecar, "image_sidecar_placeholder"), Some(0.0));
-    assert_eq!(metric(&sidecar, "image_sidecar_image_bytes"), Some(1_000.0));
+    assert_eq!(metric(sidecar, "image_sidecar_fetches_total{outcome=\"ok\"}"), Some(1.0));
+    assert_eq!(metric(sidecar, "image_sidecar_placeholder"), Some(0.0));
+    assert_eq!(metric(sidecar, "image_sidecar_image_bytes"), Some(1_000.0));
     assert!(metrics.text().contains("# TYPE image_sidecar_fetches_total counter"));
 
     let post = sidecar.request("POST", "/image", &[]).unwrap();
@@ -70,16 +67,16 @@ fn probes_metrics_and_errors_answer_as_documented() {
     let missing = sidecar.get("/nope").unwrap();
     assert_eq!(missing.status, 404);
     assert!(serde_json::from_slice::<serde_json::Value>(&missing.body).unwrap()["error"].is_string());
-    assert_eq!(status(&sidecar)["content_type"], "image/png");
+    assert_eq!(status(sidecar)["content_type"], "image/png");
 }
 
 #[test]
 fn sigterm_stops_it_cleanly() {
-    let picture = fake_picture("image/png", 4, 1_000);
-    let (_source, _dir, mut sidecar) = serving(&picture);
+    let (mut fixture, _) = serving(4, 1_000);
+    let sidecar = &mut fixture.sidecar;
     let exit = sidecar.terminate(Duration::from_secs(5)).expect("exits within 5 s of SIGTERM");
     assert!(exit.success(), "{exit}");
-    wait_until(&sidecar, Duration::from_secs(2), "the last log line", || {
+    wait_until(sidecar, Duration::from_secs(2), "the last log line", || {
         sidecar.logs().last().is_some_and(|line| line.contains("image-sidecar stopped"))
     });
     assert!(sidecar.get("/healthz").is_err(), "no longer listening");
@@ -87,8 +84,8 @@ fn sigterm_stops_it_cleanly() {
 
 #[test]
 fn every_log_line_is_json() {
-    let picture = fake_picture("image/png", 5, 1_000);
-    let (_source, _dir, sidecar) = serving(&picture);
+    let (fixture, _) = serving(5, 1_000);
+    let sidecar = &fixture.sidecar;
     let logs = sidecar.logs();
     assert!(logs.len() >= 2, "{logs:?}");
     for line in logs {

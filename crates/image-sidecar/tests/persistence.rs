@@ -8,7 +8,7 @@ use std::path::Path;
 use std::thread;
 use std::time::Duration;
 
-use common::{sha256_hex, spawn, start, status, wait_for_picture, wait_until};
+use common::{Serving, serving, sha256_hex, spawn, start, status, wait_for_picture, wait_until};
 use testkit::{PictureSource, Reply, fake_picture};
 
 const JPEG: &str = "image/jpeg";
@@ -23,12 +23,8 @@ fn stored_picture_files(dir: &Path) -> Vec<String> {
 
 #[test]
 fn a_restart_keeps_the_picture_until_it_is_due() {
-    let source = PictureSource::start();
     let first = fake_picture(JPEG, 1, 5_000);
-    source.route("/1200", Reply::picture(JPEG, first.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let mut sidecar = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&sidecar, &first);
+    let Serving { source, dir, mut sidecar } = serving(JPEG, &first, &[]);
     let fetched_at = status(&sidecar)["fetched_at"].clone();
     assert!(sidecar.terminate(Duration::from_secs(5)).is_some_and(|exit| exit.success()));
 
@@ -44,13 +40,9 @@ fn a_restart_keeps_the_picture_until_it_is_due() {
 
 #[test]
 fn a_restart_after_the_interval_fetches_a_new_picture() {
-    let source = PictureSource::start();
     let first = fake_picture(JPEG, 3, 5_000);
-    source.route("/1200", Reply::picture(JPEG, first.clone()));
-    let dir = tempfile::tempdir().unwrap();
     let interval = [("IMAGE_REFRESH_INTERVAL", "1s")];
-    let mut sidecar = start(dir.path(), &source.url("/1200"), &interval);
-    wait_for_picture(&sidecar, &first);
+    let Serving { source, dir, mut sidecar } = serving(JPEG, &first, &interval);
     sidecar.kill();
 
     let second = fake_picture(JPEG, 4, 5_000);
@@ -63,12 +55,8 @@ fn a_restart_after_the_interval_fetches_a_new_picture() {
 
 #[test]
 fn a_corrupted_picture_is_discarded_and_refetched() {
-    let source = PictureSource::start();
     let first = fake_picture(JPEG, 5, 5_000);
-    source.route("/1200", Reply::picture(JPEG, first.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let mut sidecar = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&sidecar, &first);
+    let Serving { source, dir, mut sidecar } = serving(JPEG, &first, &[]);
     sidecar.terminate(Duration::from_secs(5)).expect("stops on SIGTERM");
 
     // Bit rot: same size, one byte flipped.
@@ -88,12 +76,8 @@ fn a_corrupted_picture_is_discarded_and_refetched() {
 
 #[test]
 fn a_corrupted_picture_is_never_served_even_offline() {
-    let source = PictureSource::start();
     let first = fake_picture(JPEG, 7, 5_000);
-    source.route("/1200", Reply::picture(JPEG, first.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let mut sidecar = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&sidecar, &first);
+    let Serving { source, dir, mut sidecar } = serving(JPEG, &first, &[]);
     sidecar.kill();
 
     let path = dir.path().join(&stored_picture_files(dir.path())[0]);
@@ -148,12 +132,8 @@ fn kill_9_during_writes_always_leaves_a_whole_picture() {
 
 #[test]
 fn a_second_sidecar_on_the_same_volume_is_refused() {
-    let source = PictureSource::start();
     let picture = fake_picture(JPEG, 8, 5_000);
-    source.route("/1200", Reply::picture(JPEG, picture.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let first = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&first, &picture);
+    let Serving { source, dir, sidecar: first } = serving(JPEG, &picture, &[]);
 
     let mut second = spawn(dir.path(), &source.url("/1200"), &[]);
     let exit = second.wait(Duration::from_secs(10)).expect("the second copy exits by itself");

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use testkit::Sidecar;
+use tempfile::TempDir;
+use testkit::{PictureSource, Reply, Sidecar};
 
 /// Short retry and fetch deadlines keep failure tests fast.
 pub const FAST: &[(&str, &str)] =
@@ -62,4 +63,20 @@ pub fn wait_for_picture(sidecar: &Sidecar, bytes: &[u8]) {
 pub fn metric(sidecar: &Sidecar, sample: &str) -> Option<f64> {
     let text = sidecar.get("/metrics").expect("GET /metrics").text();
     text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// A sidecar already serving `picture`, fetched from a source whose `/1200` answers with it.
+pub struct Serving {
+    pub source: PictureSource,
+    pub dir: TempDir,
+    pub sidecar: Sidecar,
+}
+
+pub fn serving(content_type: &str, picture: &[u8], extra: &[(&str, &str)]) -> Serving {
+    let source = PictureSource::start();
+    source.route("/1200", Reply::picture(content_type, picture.to_vec()));
+    let dir = tempfile::tempdir().unwrap();
+    let sidecar = start(dir.path(), &source.url("/1200"), extra);
+    wait_for_picture(&sidecar, picture);
+    Serving { source, dir, sidecar }
 }
