@@ -1,0 +1,504 @@
+//! The todo API end to end: the built `.wasm` components of the root spin.toml, run by the
+//! project's host against a real PostgreSQL (a fresh, migrated database per test).
+
+use futures::future::join_all;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+use testkit::Postgres;
+
+/// A running app: devhost serving the root spin.toml on a free port, with its own database.
+struct App {
+    base: String,
+    database: String,
+    postgres: &'static Postgres,
+    client: reqwest::Client,
+    _host: devhost::RunningHost,
+}
+
+impl App {
+    async fn start() -> App {
+        Self::start_on(testkit::shared_postgres()).await
+    }
+
+    async fn start_on(postgres: &'static Postgres) -> App {
+        let db_url = postgres.create_database();
+        migrate::run(&db_url).await.expect("migrate the test database");
+        let host = devhost::start(devhost::HostOptions {
+            manifest: testkit::workspace_root().join("spin.toml"),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            variables: HashMap::from([("db_url".into(), db_url.clone()), ("db_host".into(), postgres.host())]),
+        })
+        .await
+        .expect("start devhost");
+        let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        App { base: format!("http://{}", host.addr()), database, postgres, client, _host: host }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        Reply::from(self.request(Method::GET, path).send().await.expect("GET")).await
+    }
+
+    async fn send_json(&self, method: Method, path: &str, body: &Value) -> Reply {
+        let request = self.request(method, path).header("content-type", "application/json").body(body.to_string());
+        Reply::from(request.send().await.expect("send")).await
+    }
+
+    async fn create(&self, task: &str) -> Reply {
+        self.send_json(Method::POST, "/api/todo", &json!({ "task": task })).await
+    }
+
+    async fn create_with_key(&self, task: &str, key: &str) -> Reply {
+        let request = self
+            .request(Method::POST, "/api/todo")
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(json!({ "task": task }).to_string());
+        Reply::from(request.send().await.expect("POST")).await
+    }
+
+    async fn set_done(&self, id: &str, done: Value) -> Reply {
+        self.send_json(Method::PATCH, &format!("/api/todos/{id}"), &json!({ "done": done })).await
+    }
+
+    async fn list(&self, query: &str) -> Vec<Value> {
+        let reply = self.get(&format!("/api/todos{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        reply.body["todos"].as_array().expect("a todos array").clone()
+    }
+
+    /// One value from the database itself, bypassing the API.
+    fn sql(&self, query: &str) -> String {
+        self.postgres.psql(&self.database, query).trim().to_owned()
+    }
+
+    fn row_count(&self) -> usize {
+        self.sql("SELECT count(*) FROM todos").parse().unwrap()
+    }
+}
+
+/// A response read in full.
+#[derive(Debug)]
+struct Reply {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Reply {
+    async fn from(response: reqwest::Response) -> Reply {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("read the body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("{status}: not JSON: {}", String::from_utf8_lossy(&bytes)));
+        assert_eq!(headers.get("content-type").map(|v| v.to_str().unwrap()), Some("application/json"));
+        Reply { status, headers, body }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().unwrap())
+    }
+
+    /// Asserts a JSON error `{"error": "..."}` with this status; returns the message.
+    fn expect_error(&self, status: StatusCode) -> &str {
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(self.body.as_object().map(|o| o.len()), Some(1), "only an error field: {self:?}");
+        self.body["error"].as_str().filter(|m| !m.is_empty()).expect("an error message")
+    }
+
+    fn id(&self) -> i64 {
+        self.body["id"].as_i64().expect("an id")
+    }
+}
+
+fn assert_is_todo(todo: &Value) {
+    let fields: HashSet<&str> = todo.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(fields, HashSet::from(["id", "task", "done", "created_at"]), "{todo}");
+    assert!(todo["id"].as_i64().unwrap() > 0);
+    assert!(todo["done"].is_boolean());
+    let created_at = todo["created_at"].as_str().unwrap();
+    // RFC 3339 in UTC, as formatted by the store: 2024-05-06T07:08:09.123456Z
+    assert_eq!(created_at.len(), 27, "{created_at}");
+    assert!(created_at.ends_with('Z') && &created_at[10..11] == "T", "{created_at}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_returns_201_with_location_and_the_trimmed_todo() {
+    let app = App::start().await;
+    let reply = app.create("  Buy milk \n").await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    assert_is_todo(&reply.body);
+    assert_eq!(reply.body["task"], "Buy milk");
+    assert_eq!(reply.body["done"], false);
+    assert_eq!(reply.header("location"), Some(format!("/api/todos/{}", reply.id()).as_str()));
+    assert_eq!(app.list("").await, vec![reply.body.clone()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_is_newest_first_fifty_by_default_and_pages_with_before() {
+    let app = App::start().await;
+    let mut created = Vec::new();
+    for n in 0..120 {
+        created.push(app.create(&format!("todo {n}")).await.id());
+    }
+    let newest_first: Vec<i64> = created.iter().rev().copied().collect();
+    let ids = |todos: &[Value]| todos.iter().map(|todo| todo["id"].as_i64().unwrap()).collect::<Vec<_>>();
+
+    let first_page = app.list("").await;
+    first_page.iter().for_each(assert_is_todo);
+    assert_eq!(ids(&first_page), newest_first[..50]);
+    assert_eq!(ids(&app.list("?limit=100").await), newest_first[..100]);
+    assert_eq!(ids(&app.list("?limit=1").await), newest_first[..1]);
+
+    let mut walked = Vec::new();
+    let mut query = "?limit=50".to_owned();
+    loop {
+        let page = ids(&app.list(&query).await);
+        let Some(last) = page.last() else { break };
+        query = format!("?limit=50&before={last}");
+        walked.extend(page);
+    }
+    assert_eq!(walked, newest_first, "keyset paging visits every todo once, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_list_queries_are_400() {
+    let app = App::start().await;
+    for query in ["limit=0", "limit=101", "limit=abc", "limit=", "limit=-5", "before=0", "before=x", "before=99999999999999999999", "limit=5&limit=6"] {
+        let reply = app.get(&format!("/api/todos?{query}")).await;
+        reply.expect_error(StatusCode::BAD_REQUEST);
+    }
+    let reply = app.get("/api/todos?limit=500").await;
+    assert_eq!(reply.expect_error(StatusCode::BAD_REQUEST), "limit must be an integer from 1 to 100");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_length_counts_characters_not_bytes() {
+    let app = App::start().await;
+    let at_limit = "ä".repeat(140);
+    let reply = app.create(&at_limit).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    assert_eq!(reply.body["task"], at_limit.as_str());
+
+    let emoji_at_limit = "🦀".repeat(140);
+    assert_eq!(app.create(&emoji_at_limit).await.status, StatusCode::CREATED);
+
+    let reply = app.create(&"ä".repeat(141)).await;
+    assert_eq!(reply.expect_error(StatusCode::UNPROCESSABLE_ENTITY), "Todo's length: 141 is over the limit 140.");
+    assert_eq!(app.row_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_blank_and_control_character_tasks_are_422() {
+    let app = App::start().await;
+    for task in ["", "   ", "\t\n", "line\nbreak", "nul\u{0}byte", "bell\u{7}", "del\u{7f}"] {
+        app.create(task).await.expect_error(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(app.row_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_is_stored_verbatim() {
+    let app = App::start().await;
+    let tasks = ["'; DROP TABLE todos; --", "<script>alert('x')</script>", "Robert'); DELETE FROM todos;--", "\"quoted\" & \\back\\slash"];
+    for task in tasks {
+        let reply = app.create(task).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        assert_eq!(reply.body["task"], task);
+    }
+    let listed: Vec<String> = app.list("").await.iter().map(|todo| todo["task"].as_str().unwrap().to_owned()).collect();
+    let mut expected: Vec<String> = tasks.iter().rev().map(|task| task.to_string()).collect();
+    assert_eq!(listed, expected);
+    expected.sort();
+    let mut stored: Vec<String> = app.sql("SELECT task FROM todos ORDER BY id DESC").lines().map(str::to_owned).collect();
+    stored.sort();
+    assert_eq!(stored, expected, "the table is intact and holds the exact text");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_bodies_are_400_415_and_413() {
+    let app = App::start().await;
+    let post = |content_type: Option<&'static str>, body: String| {
+        let mut request = app.request(Method::POST, "/api/todo").body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        async move { Reply::from(request.send().await.unwrap()).await }
+    };
+    for body in ["not json", "", "[\"task\"]", "\"task\"", "{}", r#"{"task": 5}"#, r#"{"task": null}"#, r#"{"task": ["a"]}"#, r#"{"task": "a""#] {
+        post(Some("application/json"), body.to_owned()).await.expect_error(StatusCode::BAD_REQUEST);
+    }
+    let task = r#"{"task": "a"}"#.to_owned();
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/jsonx")] {
+        post(content_type, task.clone()).await.expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+    let reply = post(Some("Application/JSON; charset=utf-8"), task).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "media type parameters and case are fine");
+
+    // Exactly 16 KiB (padding the JSON with spaces) is read; one byte more is refused.
+    let fill = |total: usize| format!("{{\"task\": \"padded\"{}}}", " ".repeat(total - 18));
+    assert_eq!(fill(16 * 1024).len(), 16 * 1024);
+    assert_eq!(post(Some("application/json"), fill(16 * 1024)).await.status, StatusCode::CREATED);
+    post(Some("application/json"), fill(16 * 1024 + 1)).await.expect_error(StatusCode::PAYLOAD_TOO_LARGE);
+    post(Some("application/json"), "x".repeat(10 << 20)).await.expect_error(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.row_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_without_length_is_cut_at_16_kib() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = App::start().await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let head = "POST /api/todo HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = " ".repeat(4096);
+    // 5 chunks of 4 KiB: over the limit without ever declaring a length. The server may
+    // answer and close before it has read them all, so write errors are fine.
+    for _ in 0..5 {
+        if stream.write_all(format!("1000\r\n{chunk}\r\n").as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response)).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert_eq!(app.row_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_create_with_the_same_key_gives_one_todo() {
+    let app = App::start().await;
+    let first = app.create_with_key("pay rent", "key-1").await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    let retry = app.create_with_key("pay rent", "key-1").await;
+    assert_eq!(retry.status, StatusCode::CREATED);
+    assert_eq!(retry.body, first.body, "the same todo, not a copy");
+    assert_eq!(retry.header("location"), first.header("location"));
+    // Tasks are compared after trimming, as they are stored.
+    assert_eq!(app.create_with_key("  pay rent ", "key-1").await.body, first.body);
+
+    let other_task = app.create_with_key("pay bills", "key-1").await;
+    assert!(other_task.expect_error(StatusCode::UNPROCESSABLE_ENTITY).contains("Idempotency-Key"));
+    assert_eq!(app.create_with_key("pay rent", "key-2").await.status, StatusCode::CREATED, "another key, another todo");
+    assert_eq!(app.create("pay rent").await.status, StatusCode::CREATED, "no key, no deduplication");
+    assert_eq!(app.row_count(), 3);
+
+    for bad_key in ["", "with space", &"k".repeat(256)] {
+        app.create_with_key("x", bad_key).await.expect_error(StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(app.row_count(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_with_one_key_store_one_todo() {
+    let app = App::start().await;
+    let replies = join_all((0..50).map(|_| app.create_with_key("only once", "same-key"))).await;
+    let ids: HashSet<i64> = replies
+        .iter()
+        .map(|reply| {
+            assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+            reply.id()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "every request got the same todo");
+    assert_eq!(app.row_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_creates_give_a_thousand_rows() {
+    let app = App::start().await;
+    let replies = join_all((0..1000).map(|n| {
+        let app = &app;
+        async move { app.create(&format!("concurrent {n}")).await }
+    }))
+    .await;
+    let mut tasks = HashSet::new();
+    let mut ids = HashSet::new();
+    for reply in &replies {
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        ids.insert(reply.id());
+        tasks.insert(reply.body["task"].as_str().unwrap().to_owned());
+    }
+    assert_eq!((ids.len(), tasks.len()), (1000, 1000));
+    assert_eq!(app.row_count(), 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patch_marks_done_and_unknown_ids_are_404() {
+    let app = App::start().await;
+    let todo = app.create("water plants").await;
+    let id = todo.id().to_string();
+
+    let done = app.set_done(&id, json!(true)).await;
+    assert_eq!(done.status, StatusCode::OK, "{done:?}");
+    assert_eq!(done.body["done"], true);
+    assert_eq!((&done.body["id"], &done.body["task"], &done.body["created_at"]), (&todo.body["id"], &todo.body["task"], &todo.body["created_at"]));
+    assert_eq!(app.list("").await[0]["done"], true);
+    assert_eq!(app.set_done(&id, json!(false)).await.body["done"], false);
+
+    app.set_done("999999", json!(true)).await.expect_error(StatusCode::NOT_FOUND);
+    for bad_id in ["abc", "0", "-1", "1.5", "99999999999999999999"] {
+        app.set_done(bad_id, json!(true)).await.expect_error(StatusCode::BAD_REQUEST);
+    }
+    for bad_done in [json!("yes"), json!(1), json!(null)] {
+        app.set_done(&id, bad_done).await.expect_error(StatusCode::BAD_REQUEST);
+    }
+    let text = app.request(Method::PATCH, &format!("/api/todos/{id}")).header("content-type", "text/plain").body("done");
+    Reply::from(text.send().await.unwrap()).await.expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_methods_are_405_with_allow() {
+    let app = App::start().await;
+    let cases = [
+        (Method::POST, "/api/todos", "GET"),
+        (Method::DELETE, "/api/todos", "GET"),
+        (Method::GET, "/api/todo", "POST"),
+        (Method::PUT, "/api/todo", "POST"),
+        (Method::GET, "/api/todos/1", "PATCH"),
+        (Method::DELETE, "/api/todos/1", "PATCH"),
+        (Method::POST, "/healthz", "GET"),
+        (Method::DELETE, "/readyz", "GET"),
+    ];
+    for (method, path, allowed) in cases {
+        let reply = Reply::from(app.request(method.clone(), path).send().await.unwrap()).await;
+        reply.expect_error(StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.header("allow"), Some(allowed), "{method} {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness() {
+    let app = App::start().await;
+    for path in ["/healthz", "/readyz"] {
+        let reply = app.get(path).await;
+        assert_eq!((reply.status, reply.body.clone()), (StatusCode::OK, json!({"status": "ok"})), "{path}");
+    }
+}
+
+/// Creates todos one after another until told to stop, recording each acknowledged one.
+async fn keep_creating(app: &App, stop: tokio::sync::watch::Receiver<bool>) -> (BTreeMap<i64, String>, usize) {
+    let mut acknowledged = BTreeMap::new();
+    let mut unavailable = 0;
+    for n in 0.. {
+        if *stop.borrow() {
+            break;
+        }
+        let task = format!("during outage {n}");
+        let started = Instant::now();
+        let reply = app.create(&task).await;
+        match reply.status {
+            StatusCode::CREATED => {
+                acknowledged.insert(reply.id(), task);
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(started.elapsed() < Duration::from_secs(3), "a 503 must be fast: {:?}", started.elapsed());
+                assert_eq!(reply.header("retry-after"), Some("1"));
+                unavailable += 1;
+            }
+            _ => panic!("only 201 or 503 while the database comes and goes: {reply:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (acknowledged, unavailable)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself() {
+    // Its own server: stopping the shared one would break the other tests.
+    let postgres: &'static Postgres = Box::leak(Box::new(Postgres::start()));
+    let app = App::start_on(postgres).await;
+    let before_outage = app.create("before the outage").await;
+    assert_eq!(before_outage.status, StatusCode::CREATED);
+
+    let (stop_writer, stop) = tokio::sync::watch::channel(false);
+    let writer = keep_creating(&app, stop);
+    let outage = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::task::spawn_blocking(|| postgres.stop()).await.unwrap();
+        for path in ["/api/todos", "/readyz"] {
+            let started = Instant::now();
+            let reply = app.get(path).await;
+            reply.expect_error(StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(reply.header("retry-after"), Some("1"));
+            assert!(started.elapsed() < Duration::from_secs(3), "{path} took {:?}", started.elapsed());
+        }
+        app.set_done(&before_outage.id().to_string(), json!(true)).await.expect_error(StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(app.get("/healthz").await.status, StatusCode::OK, "liveness does not depend on the database");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        tokio::task::spawn_blocking(|| postgres.start_again()).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while app.get("/readyz").await.status != StatusCode::OK {
+            assert!(Instant::now() < deadline, "the API did not recover within 15 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop_writer.send(true).unwrap();
+    };
+    let ((acknowledged, unavailable), ()) = tokio::join!(writer, outage);
+    assert!(unavailable > 0, "the writer saw the outage");
+    assert!(acknowledged.len() > 2, "the writer wrote before and after: {acknowledged:?}");
+
+    let after = app.create("after the outage").await;
+    assert_eq!(after.status, StatusCode::CREATED, "{after:?}");
+    let stored: BTreeMap<i64, String> = app
+        .sql("SELECT id || '|' || task FROM todos")
+        .lines()
+        .map(|line| line.split_once('|').map(|(id, task)| (id.parse().unwrap(), task.to_owned())).unwrap())
+        .collect();
+    for (id, task) in &acknowledged {
+        assert_eq!(stored.get(id), Some(task), "acknowledged todo {id} is stored");
+    }
+    assert!(stored.contains_key(&before_outage.id()) && stored.contains_key(&after.id()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_logs_one_json_line() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let postgres = testkit::shared_postgres();
+    let db_url = postgres.create_database();
+    migrate::run(&db_url).await.unwrap();
+    let port = testkit::free_port();
+    let mut devhost = tokio::process::Command::new(testkit::workspace_root().join("target/release/devhost"))
+        .args(["up", "--from"])
+        .arg(testkit::workspace_root().join("spin.toml"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("SPIN_VARIABLE_DB_URL", &db_url)
+        .env("SPIN_VARIABLE_DB_HOST", postgres.host())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run target/release/devhost (built by `make build-native`)");
+    let mut lines = BufReader::new(devhost.stdout.take().unwrap()).lines();
+    let mut next_line = async || tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await.unwrap().unwrap().unwrap();
+    while !next_line().await.starts_with("Serving http://") {}
+
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    client.post(format!("{base}/api/todo")).header("content-type", "application/json").body(r#"{"task":"logged"}"#).send().await.unwrap();
+    client.get(format!("{base}/api/todos?limit=500")).send().await.unwrap();
+
+    let mut logs = Vec::new();
+    while logs.len() < 2 {
+        let line = next_line().await;
+        // devhost prefixes each line of a component's stdout with `[component-id] `.
+        if let Some(json) = line.strip_prefix("[todo-create] ").or_else(|| line.strip_prefix("[todos-list] ")) {
+            logs.push(serde_json::from_str::<Value>(json).unwrap_or_else(|_| panic!("one JSON object per line: {line}")));
+        }
+    }
+    for (log, (method, route, status)) in logs.iter().zip([("POST", "/api/todo", 201), ("GET", "/api/todos", 400)]) {
+        assert_eq!((&log["method"], &log["route"], &log["status"]), (&json!(method), &json!(route), &json!(status)), "{log}");
+        assert!(log["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{log}");
+    }
+    devhost.kill().await.unwrap();
+}
