@@ -5,6 +5,7 @@ import datetime
 import json
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,6 +75,14 @@ def machine(raw):
     }
 
 
+def revision():
+    """The commit measured; `-dirty` when the work tree had changes (binaries are built from it)."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
 def at_target(runs, endpoint):
     return next((r for r in runs if r["endpoint"] == endpoint
                  and r.get("concurrency") == TARGET_CONCURRENCY), None)
@@ -110,7 +119,7 @@ def targets(runs):
 def markdown(result):
     m, s = result["machine"], result["settings"]
     lines = [
-        f"# `make bench` results, {result['taken_at']}",
+        f"# `make bench` results, {result['taken_at']}, revision `{result['revision']}`",
         "",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_total_gib']} GiB, Linux {m['kernel']}; "
         f"load average before {' '.join(m['load_before'])}, after {' '.join(m['load_after'])}.",
@@ -173,6 +182,7 @@ def main(raw, results):
     result = {
         "taken_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(raw),
+        "revision": revision(),
         "stack": read_json(raw / "stack.json") or {},
         "todos_listed": read_json(raw / "todos_listed.txt"),
         "settings": json.loads((raw / "settings.json").read_text()),

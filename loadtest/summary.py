@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from report import machine  # noqa: E402  (one description of the machine for both reports)
+from report import machine, revision  # noqa: E402  (one description of both reports' setting)
 
 PERCENTILES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}
 
@@ -49,7 +49,7 @@ def rows(out):
 def markdown(summary):
     m, s, rss = summary["machine"], summary["settings"], summary["peak_rss_mib"]
     lines = [
-        f"# `make loadtest` result, {summary['taken_at']}",
+        f"# `make loadtest` result, {summary['taken_at']}, revision `{summary['revision']}`",
         "",
         f"{s['users']} users, spawn rate {s['spawn_rate']}/s, {s['duration']}, the original scenario "
         f"(page, daily image, list, create; no think time). Machine: {m['nproc']} cores ({m['cpu']}), "
@@ -72,6 +72,7 @@ def main(out):
         "settings": {"users": int(os.environ["USERS"]), "spawn_rate": float(os.environ["SPAWN_RATE"]),
                      "duration": os.environ["DURATION"]},
         "machine": machine(out),
+        "revision": revision(),
         "peak_rss_mib": {k.removesuffix("_kib"): round(v / 1024, 1) for k, v in rss.items()},
         "requests": rows(out),
     }
