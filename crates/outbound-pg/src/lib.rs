@@ -5,6 +5,11 @@
 //! checked against the component's `allowed_outbound_hosts` before any connection, and the
 //! full parameter/row mapping of `spin_sdk::pg4`.
 //!
+//! Use: keep one [`Pools`] for the whole process; give each request's store data a
+//! [`PgState::new(pools.clone(), allowed)`](PgState::new), where `allowed` answers whether the
+//! component may reach `postgres://host:port` (port 5432 when the address names none); link
+//! once with [`add_to_linker`]. Dropping the store returns the request's connections.
+//!
 //! Two deliberate differences from Spin, both about failing instead of hanging or panicking:
 //! connecting, recycling and waiting for a pooled connection have time limits, and a range
 //! parameter whose bound cannot be normalised is a parameter error rather than a host panic.

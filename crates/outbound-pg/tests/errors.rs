@@ -27,9 +27,7 @@ fn connection_failure(result: Result<impl std::fmt::Debug, Error>) -> String {
 
 #[tokio::test]
 async fn statement_errors_carry_postgres_details() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
 
     let syntax = db_error(
         try_query(&mut state, &connection, "SELEKT 1", vec![])
@@ -81,9 +79,7 @@ async fn statement_errors_carry_postgres_details() {
 
 #[tokio::test]
 async fn unconvertible_parameters_are_refused_before_reaching_the_database() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
     let bad_uuid = || vec![P::Uuid("not-a-uuid".into())];
 
     // Spin names the same mistake differently in `query` and `execute`.
@@ -109,9 +105,7 @@ async fn unconvertible_parameters_are_refused_before_reaching_the_database() {
 
 #[tokio::test]
 async fn parameter_of_the_wrong_type_or_count_is_a_query_failure() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
 
     let wrong_type = try_query(
         &mut state,

@@ -273,9 +273,7 @@ async fn db_null_fits_every_type_and_reads_back_as_db_null() {
 
 #[tokio::test]
 async fn timestamp_parameter_is_unix_seconds_into_timestamptz() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
     let read = query(
         &mut state,
         &connection,
@@ -296,9 +294,7 @@ async fn timestamp_parameter_is_unix_seconds_into_timestamptz() {
 /// so schemas read by components use `timestamp` (or cast).
 #[tokio::test]
 async fn timestamptz_column_cannot_be_read_as_in_spin() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
     let error = try_query(&mut state, &connection, "SELECT now()", vec![])
         .await
         .unwrap_err();
@@ -317,9 +313,7 @@ async fn timestamptz_column_cannot_be_read_as_in_spin() {
 
 #[tokio::test]
 async fn unsupported_types_come_back_as_raw_bytes_with_their_name() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
     let result = query(
         &mut state,
         &connection,
@@ -336,9 +330,7 @@ async fn unsupported_types_come_back_as_raw_bytes_with_their_name() {
 
 #[tokio::test]
 async fn empty_result_has_no_columns_as_in_spin() {
-    let url = testkit::shared_postgres().create_database();
-    let mut state = request(&Pools::default());
-    let connection = open(&mut state, &url).await;
+    let (mut state, connection) = connected().await;
     let result = query(
         &mut state,
         &connection,

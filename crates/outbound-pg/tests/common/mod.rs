@@ -79,3 +79,11 @@ pub async fn scalar(state: &mut PgState, connection: &Resource<Connection>, sql:
 pub async fn close(state: &mut PgState, connection: Resource<Connection>) {
     HostConnection::drop(state, connection).await.unwrap();
 }
+
+/// A request with one connection open to a new database of the shared test server.
+pub async fn connected() -> (PgState, Resource<Connection>) {
+    let url = testkit::shared_postgres().create_database();
+    let mut state = request(&Pools::default());
+    let connection = open(&mut state, &url).await;
+    (state, connection)
+}
