@@ -26,8 +26,9 @@ test: build test-rust test-schema test-deploy
 test-rust:
 	$(CARGO) test --release --workspace
 
-test-schema:
-	@echo "test-schema: not yet"
+## test-schema: schemathesis against api/openapi.yaml on a throwaway stack (no 5xx, no schema break)
+test-schema: build
+	scripts/schemathesis.sh
 
 ## test-deploy: k8s/, infra/, .github/, Dockerfile and secrets checked offline (deploy-tests/)
 test-deploy:

@@ -287,7 +287,7 @@ async fn a_retried_create_with_the_same_key_gives_one_todo() {
     assert_eq!(app.create_with_key("  pay rent ", "key-1").await.body, first.body);
 
     let other_task = app.create_with_key("pay bills", "key-1").await;
-    assert!(other_task.expect_error(StatusCode::UNPROCESSABLE_ENTITY).contains("Idempotency-Key"));
+    assert!(other_task.expect_error(StatusCode::CONFLICT).contains("Idempotency-Key"));
     assert_eq!(app.create_with_key("pay rent", "key-2").await.status, StatusCode::CREATED, "another key, another todo");
     assert_eq!(app.create("pay rent").await.status, StatusCode::CREATED, "no key, no deduplication");
     assert_eq!(app.row_count(), 3);

@@ -36,6 +36,10 @@ impl ApiError {
         Self { allow: Some(allowed), ..Self::new(405, message) }
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, message)
+    }
+
     pub fn payload_too_large(limit_bytes: usize) -> Self {
         Self::new(413, format!("request body is over {limit_bytes} bytes"))
     }

@@ -44,9 +44,7 @@ pub fn list(db: &Connection, page: PageQuery) -> Result<Vec<Todo>, ApiError> {
 pub fn create(db: &Connection, task: &TaskText, key: Option<&IdempotencyKey>) -> Result<Todo, ApiError> {
     let key = key.map_or(ParameterValue::DbNull, |key| key.as_str().to_owned().into());
     let rows = db.query(CREATE, &[task.as_str().to_owned().into(), key])?;
-    decode_todos(&rows)?.pop().ok_or_else(|| {
-        ApiError::unprocessable("Idempotency-Key was already used for a different task.")
-    })
+    decode_todos(&rows)?.pop().ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
 }
 
 /// Marks a todo done or not done; `None` when there is no such todo.
