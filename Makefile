@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
-FIXTURES := fixture-hello
+FIXTURES := fixture-hello fixture-probe
 
 .PHONY: build build-wasm build-native up test test-rust test-schema test-deploy bench loadtest
 

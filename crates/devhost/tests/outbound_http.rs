@@ -1,0 +1,36 @@
+//! Outbound HTTP is limited to `allowed_outbound_hosts`, with Spin's error code otherwise.
+
+mod common;
+
+use common::{pong_server, probe_manifest, start_app};
+use http::StatusCode;
+
+#[tokio::test]
+async fn allowed_hosts_are_reachable_and_others_denied() {
+    let pong = pong_server().await;
+    let other = pong_server().await;
+    let manifest = format!(
+        "{}\n[variables]\npong = {{ default = \"{pong}\" }}\n",
+        probe_manifest("allowed_outbound_hosts = [\"http://{{ pong }}\"]")
+    );
+    let app = start_app(&manifest, &[]).await.unwrap();
+
+    let reply = app.get(&format!("/?action=http&url=http://{pong}/ping")).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "200 pong /ping"));
+
+    for denied in [format!("http://{other}/ping"), format!("https://{pong}/ping"), "http://example.com/".to_owned()] {
+        let reply = app.get(&format!("/?action=http&url={denied}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{denied}");
+        assert!(reply.body.contains("HttpRequestDenied"), "{denied}: {}", reply.body);
+    }
+    app.host.shutdown().await;
+}
+
+#[tokio::test]
+async fn no_allowed_hosts_means_no_outbound_http() {
+    let pong = pong_server().await;
+    let app = start_app(&probe_manifest(""), &[]).await.unwrap();
+    let reply = app.get(&format!("/?action=http&url=http://{pong}/")).await;
+    assert!(reply.body.contains("HttpRequestDenied"), "{}", reply.body);
+    app.host.shutdown().await;
+}
