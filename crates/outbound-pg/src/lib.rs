@@ -14,6 +14,9 @@
 //! connecting, recycling and waiting for a pooled connection have time limits, and a range
 //! parameter whose bound cannot be normalised is a parameter error rather than a host panic.
 
+// The error type is the WIT `error` variant, whose size the interface dictates.
+#![allow(clippy::result_large_err)]
+
 mod address;
 mod bindings;
 mod host;
