@@ -146,7 +146,23 @@ def markdown(result):
     for t in result["targets"]:
         verdict = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
         lines.append(f"| {t['target']} | {t['goal']} | {t['measured'] if t['measured'] is not None else '—'} | {verdict} |")
+    lines += ["", "## Host overhead (`crates/devhost/bench.sh`: fixture-hello, nothing else)", "",
+              "| conn. | req/s | p50 | p99 |", "|---:|---:|---:|---:|"]
+    lines += [f"| {h['concurrency']} | {h['requests_per_s']} | {h['p50']} | {h['p99']} |"
+              for h in result["host_overhead"]] or ["| not measured | | | |"]
     return "\n".join(lines) + "\n"
+
+
+def host_overhead(raw):
+    """The rows "| connections | req/s | p50 | p99 |" of the host benchmark's Markdown output."""
+    path = raw / "host_overhead.md"
+    rows = []
+    for line in path.read_text().splitlines() if path.exists() else []:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 4 and cells[0].isdigit():
+            rows.append({"concurrency": int(cells[0]), "requests_per_s": int(cells[1]),
+                         "p50": cells[2], "p99": cells[3]})
+    return rows
 
 
 def plot(runs, path):
@@ -188,6 +204,7 @@ def main(raw, results):
         "settings": json.loads((raw / "settings.json").read_text()),
         "runs": runs,
         "targets": targets(runs),
+        "host_overhead": host_overhead(raw),
     }
     (results / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (results / "results.md").write_text(markdown(result))

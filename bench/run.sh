@@ -19,5 +19,7 @@ status=0
 for endpoint in $ENDPOINTS; do
   "$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW" "$endpoint" || status=$?
 done
+# The host's own overhead (issue 2's benchmark, kept with the host): fixture-hello under wrk.
+DURATION=${BENCH_DURATION:-10s} "$ROOT/crates/devhost/bench.sh" >"$RAW/host_overhead.md" || status=$?
 python3 "$ROOT/bench/report.py" "$RAW" "$RESULTS"
 exit $status
