@@ -87,28 +87,22 @@ struct ErrorBody<'a> {
     error: &'a str,
 }
 
-impl From<InvalidTask> for ApiError {
-    fn from(invalid: InvalidTask) -> Self {
-        Self::unprocessable(invalid.to_string())
-    }
+/// Invalid input becomes a client error whose message is the parse error's own.
+macro_rules! client_error_from {
+    ($($invalid:ty => $constructor:ident),* $(,)?) => {$(
+        impl From<$invalid> for ApiError {
+            fn from(invalid: $invalid) -> Self {
+                Self::$constructor(invalid.to_string())
+            }
+        }
+    )*};
 }
 
-impl From<InvalidPageQuery> for ApiError {
-    fn from(invalid: InvalidPageQuery) -> Self {
-        Self::bad_request(invalid.to_string())
-    }
-}
-
-impl From<InvalidIdempotencyKey> for ApiError {
-    fn from(invalid: InvalidIdempotencyKey) -> Self {
-        Self::bad_request(invalid.to_string())
-    }
-}
-
-impl From<InvalidTodoId> for ApiError {
-    fn from(invalid: InvalidTodoId) -> Self {
-        Self::bad_request(invalid.to_string())
-    }
+client_error_from! {
+    InvalidTask => unprocessable,
+    InvalidPageQuery => bad_request,
+    InvalidIdempotencyKey => bad_request,
+    InvalidTodoId => bad_request,
 }
 
 #[cfg(test)]
