@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # endpoints.sh OUT_DIR ENDPOINT: measures one endpoint with wrk at each concurrency against the
 # stack that scripts/with-stack.sh started (APP_URL, IMAGE_URL, APP_PID), one JSON file per run.
-# ENDPOINT: page, daily_photo_304, readyz_one_row, todos_list or todo_create.
+# ENDPOINT: one of bench/report.py's ENDPOINTS.
 # Env: BENCH_DURATION (default 10s), BENCH_CONCURRENCY (default "1 16 64").
 set -euo pipefail
 OUT=$1 ENDPOINT=$2
@@ -23,6 +23,11 @@ status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 
 create_todo() {
   status_of -X POST -H 'Content-Type: application/json' -d "{\"task\":\"$1\"}" "$APP_URL/api/todo"
+}
+
+seed_todos() {
+  local i
+  for ((i = 0; i < SEED_TODOS; i++)); do create_todo "seed todo $i" >/dev/null; done
 }
 
 todos_listed() {
@@ -68,11 +73,12 @@ case $ENDPOINT in
   daily_photo_304) bench 304 -H "If-None-Match: $(photo_etag)" "$APP_URL/api/daily_photo" ;;
   readyz_one_row) bench 200 "$APP_URL/readyz" ;;
   todos_list)
-    for ((i = 0; i < SEED_TODOS; i++)); do create_todo "seed todo $i" >/dev/null; done
+    seed_todos
     todos_listed >"$OUT/todos_listed.txt"
     say "GET /api/todos lists $(cat "$OUT/todos_listed.txt") todos"
     bench 200 "$APP_URL/api/todos"
     ;;
+  todos_list_one_row) seed_todos && bench 200 "$APP_URL/api/todos?limit=1" ;;
   todo_create) BENCH_METHOD=POST bench 201 "$APP_URL/api/todo" ;;
   *) say "unknown endpoint $ENDPOINT"; exit 2 ;;
 esac

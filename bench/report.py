@@ -14,6 +14,7 @@ ENDPOINTS = {
     "page": "GET / (the page)",
     "daily_photo_304": "GET /api/daily_photo, matching If-None-Match (304)",
     "readyz_one_row": "GET /readyz (SELECT 1: the one-row-query baseline)",
+    "todos_list_one_row": "GET /api/todos?limit=1 (the list's fixed cost)",
     "todos_list": "GET /api/todos (50 rows)",
     "todo_create": "POST /api/todo (random 10-letter task)",
 }
