@@ -5,7 +5,7 @@ WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
 FIXTURES := fixture-hello fixture-probe
 
-.PHONY: build build-wasm build-native up test test-rust test-schema test-deploy bench loadtest
+.PHONY: build build-wasm build-native up test test-rust test-schema test-deploy bench bench-host loadtest
 
 ## build: every Wasm component (what `spin build` builds) and the native binaries
 build: build-wasm build-native
@@ -38,6 +38,11 @@ test-deploy:
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
 bench: build
 	bench/run.sh
+
+## bench-host: the host's own overhead (fixture-hello under wrk at 1 and 32 connections)
+## -> crates/devhost/BENCHMARK.md
+bench-host:
+	crates/devhost/bench.sh
 
 ## loadtest: Locust headless on the original scenario against a throwaway stack
 ## (`make loadtest USERS=200 SPAWN_RATE=20 DURATION=60s`; CSV and HTML in artifacts/loadtest/)

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http::uri::{Authority, Scheme};
 use http::{Request, Response, StatusCode, Uri};
@@ -111,7 +111,9 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            if let Err(error) = connection.await
+                && !is_client_gone(&*error)
+            {
                 eprintln!("devhost: connection from {client}: {error}");
             }
         });
@@ -120,6 +122,14 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
         eprintln!("devhost: requests still running after {SHUTDOWN_GRACE:?}, dropping them");
     }
+}
+
+/// A client closing its keep-alive connection, or going away mid-request, is routine.
+fn is_client_gone(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.downcast_ref::<hyper::Error>().is_some_and(|e| e.is_incomplete_message() || e.is_canceled())
+        || error.downcast_ref::<std::io::Error>().is_some_and(|e| {
+            matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe)
+        })
 }
 
 async fn handle(app: &App, mut request: Request<Incoming>, client: SocketAddr) -> Response<HyperOutgoingBody> {
@@ -150,7 +160,8 @@ async fn handle(app: &App, mut request: Request<Incoming>, client: SocketAddr) -
 }
 
 /// Runs the request through a fresh instance. The instance runs in its own task, as in Spin,
-/// so that it can keep streaming the response body after the head is returned.
+/// so that it can keep streaming the response body after the head is returned; that task
+/// reports the guest's failure itself, whether or not a response had started.
 async fn run(
     component: &PreparedComponent,
     pools: &outbound_pg::Pools,
@@ -162,32 +173,21 @@ async fn run(
     let request = http.new_incoming_request(WasiScheme::Http, request)?;
     let response_out = http.new_response_outparam(respond)?;
     let pre = component.pre.clone();
-    let guest = tokio::spawn(async move {
-        let proxy = pre.instantiate_async(&mut store).await?;
-        proxy.wasi_http_incoming_handler().call_handle(&mut store, request, response_out).await
+    let id = component.id.clone();
+    tokio::spawn(async move {
+        let outcome = async {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy.wasi_http_incoming_handler().call_handle(&mut store, request, response_out).await
+        };
+        if let Err(error) = outcome.await {
+            eprintln!("devhost: component {id:?} failed: {:?}", anyhow::Error::from(error));
+        }
     });
 
     match response.await {
-        Ok(Ok(response)) => {
-            let id = component.id.clone();
-            tokio::spawn(async move {
-                if let Some(error) = guest_failure(guest.await) {
-                    eprintln!("devhost: component {id:?} failed after its response started: {error:?}");
-                }
-            });
-            Ok(response)
-        }
+        Ok(Ok(response)) => Ok(response),
         Ok(Err(code)) => bail!("the component set an error response: {code:?}"),
-        Err(_) => Err(guest_failure(guest.await)
-            .unwrap_or_else(|| anyhow!("the component returned without setting a response"))),
-    }
-}
-
-fn guest_failure(outcome: Result<wasmtime::Result<()>, tokio::task::JoinError>) -> Option<anyhow::Error> {
-    match outcome {
-        Ok(Ok(())) => None,
-        Ok(Err(error)) => Some(anyhow::Error::from(error).context("guest invocation failed")),
-        Err(error) => Some(anyhow!("guest invocation panicked: {error}")),
+        Err(_) => bail!("the component did not produce a response"),
     }
 }
 
