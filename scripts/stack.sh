@@ -6,7 +6,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 STACK_PIDS=()
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+log() {
+  if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi
+}
 
 # PostgreSQL refuses to run as root: run its tools as the postgres user then.
 as_postgres() {

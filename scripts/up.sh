@@ -9,9 +9,10 @@ IMAGE_LISTEN=${IMAGE_LISTEN:-127.0.0.1:8081}
 PG_PORT=${PG_PORT:-55432}
 PG_DIR="$ROOT/.dev/postgres"
 
+LOCAL_PG=
 cleanup() {
   stop_processes
-  [ -n "${DB_URL:-}" ] || { log "stopping PostgreSQL"; pg_stop "$PG_DIR"; }
+  [ -z "$LOCAL_PG" ] || { log "stopping PostgreSQL"; pg_stop "$PG_DIR"; }
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -19,6 +20,7 @@ trap 'exit 130' INT TERM
 if [ -z "${DB_URL:-}" ]; then
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT (data in .dev/postgres)"
   pg_start "$PG_DIR" "$PG_PORT"
+  LOCAL_PG=1
   DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 fi
 DB_HOST=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.hostname}:{p.port or 5432}")' "$DB_URL")
