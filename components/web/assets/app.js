@@ -20,9 +20,7 @@ const photoCaption = byId("daily-photo-caption");
 
 // --- talking to the API -------------------------------------------------------
 
-class ApiError extends Error {}
-
-// Resolves with the parsed JSON body; rejects with an ApiError whose message is the
+// Resolves with the parsed JSON body; rejects with an Error whose message is the
 // server's own `{"error": "..."}` text, or says the network failed.
 async function api(method, path, body, headers = {}) {
   const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
@@ -34,13 +32,13 @@ async function api(method, path, body, headers = {}) {
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError("Network problem: the server could not be reached. Please try again.");
+    throw new Error("Network problem: no answer from the server. Please try again.");
   }
   const payload = await response.json().catch(() => null);
   if (!response.ok) {
-    throw new ApiError(payload?.error ?? `The server answered with status ${response.status}.`);
+    throw new Error(payload?.error ?? `The server answered with status ${response.status}.`);
   }
-  if (payload === null) throw new ApiError("The server sent an unreadable answer.");
+  if (payload === null) throw new Error("The server sent an unreadable answer.");
   return payload;
 }
 
@@ -122,6 +120,7 @@ async function setDone(id, box, item) {
     const todo = await api("PATCH", `/api/todos/${id}`, { done: wanted });
     box.checked = todo.done;
     item.classList.toggle("done", todo.done);
+    say(""); // an earlier error no longer applies
   } catch (error) {
     box.checked = !wanted;
     say(`Could not update the todo. ${error.message}`, true);

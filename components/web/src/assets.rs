@@ -65,7 +65,10 @@ mod tests {
             ("/assets/favicon.svg", &FAVICON),
         ] {
             let version = asset.etag.trim_matches('"');
-            assert!(html.contains(&format!("\"{path}?v={version}\"")), "{path} not versioned");
+            assert!(
+                html.contains(&format!("\"{path}?v={version}\"")),
+                "{path} not versioned"
+            );
         }
     }
 
@@ -74,9 +77,19 @@ mod tests {
     fn index_has_no_inline_script_or_style() {
         let html = std::str::from_utf8(INDEX.body).unwrap();
         for script in html.split("<script").skip(1) {
-            assert!(script.split('>').next().unwrap().contains("src="), "inline <script{script}");
+            assert!(
+                script.split('>').next().unwrap().contains("src="),
+                "inline <script{script}"
+            );
         }
-        for inline in ["<style", " style=", " onclick=", " onload=", " onerror=", "javascript:"] {
+        for inline in [
+            "<style",
+            " style=",
+            " onclick=",
+            " onload=",
+            " onerror=",
+            "javascript:",
+        ] {
             assert!(!html.contains(inline), "index.html contains {inline}");
         }
     }
@@ -85,7 +98,10 @@ mod tests {
     fn etags_are_quoted_and_distinct() {
         let tags = [INDEX.etag, APP_CSS.etag, APP_JS.etag, FAVICON.etag];
         for tag in tags {
-            assert!(tag.len() == 34 && tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+            assert!(
+                tag.len() == 34 && tag.starts_with('"') && tag.ends_with('"'),
+                "{tag}"
+            );
         }
         let mut unique = tags.to_vec();
         unique.sort();
@@ -95,7 +111,12 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_not_served() {
-        for path in ["/index.html", "/assets/", "/assets/../Cargo.toml", "/assets/app.js/x"] {
+        for path in [
+            "/index.html",
+            "/assets/",
+            "/assets/../Cargo.toml",
+            "/assets/app.js/x",
+        ] {
             assert!(find(path).is_none(), "{path}");
         }
     }

@@ -2,7 +2,9 @@
 
 /// True when the client's cached copy is current, i.e. the answer is 304.
 pub fn not_modified(if_none_match: Option<&str>, etag: &str) -> bool {
-    let Some(header) = if_none_match else { return false };
+    let Some(header) = if_none_match else {
+        return false;
+    };
     header.split(',').map(str::trim).any(|candidate| {
         candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
     })

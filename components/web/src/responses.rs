@@ -22,7 +22,9 @@ fn secured(status: u16) -> ResponseBuilder {
 pub fn asset(asset: &Asset, with_body: bool, not_modified: bool) -> Response {
     let status = if not_modified { 304 } else { 200 };
     let mut builder = secured(status);
-    builder.header("etag", asset.etag).header("cache-control", asset.cache_control);
+    builder
+        .header("etag", asset.etag)
+        .header("cache-control", asset.cache_control);
     if !not_modified {
         builder.header("content-type", asset.content_type);
     }
@@ -37,7 +39,9 @@ pub fn not_found() -> Response {
 }
 
 pub fn method_not_allowed() -> Response {
-    json_error(405, r#"{"error":"method not allowed"}"#).header("allow", "GET, HEAD").build()
+    json_error(405, r#"{"error":"method not allowed"}"#)
+        .header("allow", "GET, HEAD")
+        .build()
 }
 
 fn json_error(status: u16, body: &'static str) -> ResponseBuilder {
