@@ -50,7 +50,7 @@ USERS ?= 20
 SPAWN_RATE ?= 10
 DURATION ?= 20s
 loadtest: build
-	RUST_LIB_BACKTRACE=0 USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) DURATION=$(DURATION) scripts/with-stack.sh loadtest/run.sh
+	env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) DURATION=$(DURATION) scripts/with-stack.sh loadtest/run.sh
 
 # --- deployment ---------------------------------------------------------------------------
 # GKE + SpinKube, as DEPLOY.md walks through; target names follow the original project.
