@@ -14,8 +14,8 @@ source "$HERE/procs.sh"
 SIDECAR_PID=$(pid_listening_on "$IMAGE_URL")
 mkdir -p "$OUT"
 
-# CPU ticks used so far by the app, PostgreSQL and the sidecar.
-cpu_usage() { echo "$(cpu_ticks "$APP_PID") $(cpu_ticks $(postgres_pids)) $(cpu_ticks $SIDECAR_PID)"; }
+# CPU ticks used so far by the app, PostgreSQL, the sidecar, and the whole machine (busy, total).
+cpu_usage() { echo "$(cpu_ticks "$APP_PID") $(cpu_ticks $(postgres_pids)) $(cpu_ticks $SIDECAR_PID) $(machine_ticks)"; }
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -61,7 +61,7 @@ bench() {
       -s "$HERE/wrk.lua" "$@" >"$OUT/$ENDPOINT.c$c.txt"
     local after=($(cpu_usage))
     peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/$ENDPOINT.c$c.rss.json"
-    echo "{\"app\":$((after[0] - before[0])),\"postgres\":$((after[1] - before[1])),\"sidecar\":$((after[2] - before[2])),\"ticks_per_s\":$(getconf CLK_TCK)}" \
+    echo "{\"app\":$((after[0] - before[0])),\"postgres\":$((after[1] - before[1])),\"sidecar\":$((after[2] - before[2])),\"ticks_per_s\":$(getconf CLK_TCK),\"machine_busy\":$((after[3] - before[3])),\"machine_total\":$((after[4] - before[4]))}" \
       >"$OUT/$ENDPOINT.c$c.cpu.json"
     say "$ENDPOINT c=$c: $(cat "$OUT/$ENDPOINT.c$c.json")"
   done

@@ -35,3 +35,7 @@ cpu_ticks() {
   done
   echo "$total"
 }
+
+# machine_ticks: busy and total clock ticks of all cores (user, nice, system, irq, softirq, steal
+# are busy; idle and iowait are not).
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }

@@ -45,7 +45,7 @@ def load_runs(raw):
                 "concurrency": concurrency_of(path),
                 **run,
                 "peak_rss_mib": {k.removesuffix("_kib"): round(v / 1024, 1) for k, v in rss.items()},
-                "cpu_ms_per_request": cpu_per_request(read_json(path.with_suffix(".cpu.json")), run["requests"]),
+                **cpu_use(read_json(path.with_suffix(".cpu.json")), run["requests"]),
             })
     return runs
 
@@ -54,12 +54,17 @@ def concurrency_of(path):
     return int(path.name.split(".")[1].removeprefix("c"))
 
 
-def cpu_per_request(ticks, requests):
-    """CPU time each process spent per request, in ms: where the work of an endpoint goes."""
+def cpu_use(ticks, requests):
+    """CPU time each process spent per request, in ms (where the work of an endpoint goes), and
+    how busy the whole machine was: near 100 % means the run was bound by the 2 cores."""
     if not ticks or not requests:
-        return {}
+        return {"cpu_ms_per_request": {}}
     per_s = ticks.pop("ticks_per_s")
-    return {process: round(1000 * n / per_s / requests, 3) for process, n in ticks.items()}
+    busy, total = ticks.pop("machine_busy", None), ticks.pop("machine_total", None)
+    return {
+        "cpu_ms_per_request": {process: round(1000 * n / per_s / requests, 3) for process, n in ticks.items()},
+        "machine_busy_percent": round(100 * busy / total) if total else None,
+    }
 
 
 def machine(raw):
@@ -129,19 +134,19 @@ def markdown(result):
         f"Each endpoint on a fresh stack; `GET /api/todos` listed {result['todos_listed']} todos.",
         "",
         "| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app / sidecar MiB "
-        "| CPU ms per request: app / PostgreSQL / sidecar |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| CPU ms per request: app / PostgreSQL / sidecar | machine busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["runs"]:
         if "skipped" in r:
-            lines.append(f"| {r['label']} | — | skipped: {r['skipped']} | | | | | |")
+            lines.append(f"| {r['label']} | — | skipped: {r['skipped']} | | | | | | |")
             continue
         rss, cpu = r["peak_rss_mib"], r["cpu_ms_per_request"]
         lines.append(
             f"| {r['label']} | {r['concurrency']} | {r['requests_per_s']:.0f} | {r['latency_ms']['p50']:.2f} "
             f"| {r['latency_ms']['p99']:.2f} | {r['errors']['total']} | {rss.get('app', '?')} / "
             f"{rss.get('sidecar', '?')} | {cpu.get('app', '?')} / {cpu.get('postgres', '?')} / "
-            f"{cpu.get('sidecar', '?')} |")
+            f"{cpu.get('sidecar', '?')} | {r.get('machine_busy_percent', '?')} % |")
     lines += ["", f"## Targets (at {TARGET_CONCURRENCY} connections)", "",
               "| target | goal | measured | |", "|---|---:|---:|---|"]
     for t in result["targets"]:
