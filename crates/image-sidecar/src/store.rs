@@ -142,6 +142,15 @@ mod tests {
         Image::new(Bytes::from_static(bytes), "image/gif", "http://source/", SystemTime::now())
     }
 
+    /// A store in a fresh directory holding one saved image.
+    fn store_with_saved_image() -> (tempfile::TempDir, Store, Image) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let saved = image(b"GIF89a original");
+        store.save(&saved).unwrap();
+        (dir, store, saved)
+    }
+
     fn file_names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> =
             fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
@@ -167,10 +176,7 @@ mod tests {
 
     #[test]
     fn corrupted_bytes_are_discarded() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let saved = image(b"GIF89a original");
-        store.save(&saved).unwrap();
+        let (dir, store, saved) = store_with_saved_image();
         fs::write(dir.path().join(image_file_name(&saved.meta)), b"GIF89a tampered").unwrap();
         assert!(matches!(store.load(), Loaded::Discarded(_)));
         assert!(matches!(store.load(), Loaded::Empty), "the bad image is removed");
@@ -178,20 +184,14 @@ mod tests {
 
     #[test]
     fn a_missing_image_file_is_discarded() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let saved = image(b"GIF89a original");
-        store.save(&saved).unwrap();
+        let (dir, store, saved) = store_with_saved_image();
         fs::remove_file(dir.path().join(image_file_name(&saved.meta))).unwrap();
         assert!(matches!(store.load(), Loaded::Discarded(_)));
     }
 
     #[test]
     fn leftovers_of_an_interrupted_write_are_cleared() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let saved = image(b"GIF89a kept");
-        store.save(&saved).unwrap();
+        let (dir, store, saved) = store_with_saved_image();
         fs::write(dir.path().join(".tmp-image-abc.bin"), b"GIF8").unwrap();
         fs::write(dir.path().join("image-abc.bin"), b"GIF89a orphan").unwrap();
         assert!(matches!(store.load(), Loaded::Image(_)));
