@@ -13,8 +13,10 @@ build: build-wasm build-native
 build-wasm:
 	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES))
 
+# The native binaries (devhost, image-sidecar, migrate) are built by `cargo test --no-run`, so that
+# they and the tests share one feature resolution and wasmtime is compiled once, not twice.
 build-native:
-	$(CARGO) build --release -p devhost -p image-sidecar -p migrate
+	$(CARGO) test --release --workspace --no-run
 
 ## up: the whole app on http://127.0.0.1:3000 (Postgres, migrations, image sidecar, Spin host)
 up: build
@@ -23,7 +25,7 @@ up: build
 ## test: everything CI runs
 test: build test-rust test-schema test-deploy
 
-test-rust:
+test-rust: build
 	$(CARGO) test --release --workspace
 
 ## test-schema: schemathesis against api/openapi.yaml on a throwaway stack (no 5xx, no schema break)
