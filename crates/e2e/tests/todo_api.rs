@@ -4,7 +4,7 @@
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 use testkit::Postgres;
 
@@ -23,15 +23,8 @@ impl App {
     }
 
     async fn start_on(postgres: &'static Postgres) -> App {
-        let db_url = postgres.create_database();
-        migrate::run(&db_url).await.expect("migrate the test database");
-        let host = devhost::start(devhost::HostOptions {
-            manifest: testkit::workspace_root().join("spin.toml"),
-            listen: "127.0.0.1:0".parse().unwrap(),
-            variables: HashMap::from([("db_url".into(), db_url.clone()), ("db_host".into(), postgres.host())]),
-        })
-        .await
-        .expect("start devhost");
+        let db_url = e2e::migrated_database(postgres).await;
+        let host = e2e::serve_app(&[("db_url", &db_url), ("db_host", &postgres.host())]).await;
         let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
         App { base: format!("http://{}", host.addr()), database, postgres, client, _host: host }

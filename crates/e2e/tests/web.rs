@@ -2,7 +2,6 @@
 //! caching validators, security headers, methods and unknown paths.
 
 use reqwest::{Method, StatusCode};
-use std::collections::HashMap;
 use std::sync::{OnceLock, mpsc};
 
 /// One host for the whole file, on its own runtime thread so that it outlives each test's.
@@ -13,17 +12,7 @@ fn app_url(path: &str) -> String {
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
             runtime.block_on(async {
-                let host = devhost::start(devhost::HostOptions {
-                    manifest: testkit::workspace_root().join("spin.toml"),
-                    listen: "127.0.0.1:0".parse().unwrap(),
-                    // The page needs no database; the manifest requires the variable anyway.
-                    variables: HashMap::from([(
-                        "db_url".into(),
-                        "postgres://unused@127.0.0.1:1/none".into(),
-                    )]),
-                })
-                .await
-                .expect("start devhost");
+                let host = e2e::serve_app(&[("db_url", e2e::UNUSED_DB_URL)]).await;
                 started.send(host.addr()).unwrap();
                 std::future::pending::<()>().await;
             });

@@ -1,7 +1,6 @@
 //! The whole app for the browser: a fresh migrated PostgreSQL database, the image sidecar
 //! fetching from a local picture source, and the root spin.toml on the project's host.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use testkit::{PictureSource, Reply, Sidecar};
@@ -21,10 +20,7 @@ pub struct App {
 impl App {
     pub async fn start() -> App {
         let postgres = testkit::shared_postgres();
-        let db_url = postgres.create_database();
-        migrate::run(&db_url)
-            .await
-            .expect("migrate the test database");
+        let db_url = e2e::migrated_database(postgres).await;
 
         let source = PictureSource::start();
         source.route(
@@ -46,18 +42,12 @@ impl App {
             ],
         );
 
-        let variables = HashMap::from([
-            ("db_url".to_string(), db_url),
-            ("db_host".to_string(), postgres.host()),
-            ("image_service_host".to_string(), sidecar.host()),
-        ]);
-        let host = devhost::start(devhost::HostOptions {
-            manifest: testkit::workspace_root().join("spin.toml"),
-            listen: "127.0.0.1:0".parse().unwrap(),
-            variables,
-        })
-        .await
-        .expect("start the app on devhost");
+        let host = e2e::serve_app(&[
+            ("db_url", &db_url),
+            ("db_host", &postgres.host()),
+            ("image_service_host", &sidecar.host()),
+        ])
+        .await;
 
         let base_url = format!("http://{}", host.addr());
         let app = App {
