@@ -2,6 +2,7 @@
 
 mod paths;
 mod postgres;
+mod process;
 mod sidecar;
 
 pub use paths::{free_port, wasm, workspace_root};

@@ -6,7 +6,6 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -14,6 +13,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::free_port;
+use crate::process::spawn_tied_to_process;
 
 /// A PostgreSQL server owned by the test process.
 pub struct Postgres {
@@ -125,7 +125,7 @@ impl Postgres {
                 std::fs::File::create(self.data_dir.path().join("server.log")).expect("log file"),
             ));
         run_as(&mut command, self.owner);
-        *server = Some(spawn_tied_to_process(command));
+        *server = Some(spawn_tied_to_process(command).expect("spawn postgres"));
         drop(server);
         self.wait_until_ready();
     }
@@ -179,37 +179,6 @@ pub fn shared_postgres() -> &'static Postgres {
         unsafe { libc::atexit(stop_shared) };
         Postgres::start()
     })
-}
-
-/// Spawns `command` so that it is killed when the test process dies, even by a signal.
-///
-/// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child exits, and test threads
-/// are short-lived, so every server is forked from one thread that lives as long as the process.
-fn spawn_tied_to_process(mut command: Command) -> Child {
-    type Job = (Command, mpsc::Sender<std::io::Result<Child>>);
-    static SPAWNER: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
-    let spawner = SPAWNER.get_or_init(|| {
-        let (jobs, receiver) = mpsc::channel::<Job>();
-        thread::Builder::new()
-            .name("testkit-spawner".into())
-            .spawn(move || {
-                for (mut command, reply) in receiver {
-                    let _ = reply.send(command.spawn());
-                }
-            })
-            .expect("start the spawner thread");
-        Mutex::new(jobs)
-    });
-    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        command.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
-    }
-    let (reply, child) = mpsc::channel();
-    spawner.lock().unwrap().send((command, reply)).expect("spawner thread is alive");
-    child.recv().expect("spawner replies").expect("spawn postgres")
 }
 
 fn signal(child: &Child, signal: i32) {
