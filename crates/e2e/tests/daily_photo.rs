@@ -2,7 +2,6 @@
 //! sidecar: pass-through of the picture and its validators, and quick uncacheable 503s when the
 //! sidecar is down or hangs.
 
-use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
@@ -13,16 +12,7 @@ const ROUTE: &str = "/api/daily_photo";
 
 /// The app on a free port, with the image component allowed to reach only `image_service_host`.
 async fn app(image_service_host: &str) -> devhost::RunningHost {
-    devhost::start(devhost::HostOptions {
-        manifest: testkit::workspace_root().join("spin.toml"),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        variables: HashMap::from([
-            ("db_url".into(), "postgres://unused@127.0.0.1:1/none".into()),
-            ("image_service_host".into(), image_service_host.into()),
-        ]),
-    })
-    .await
-    .expect("start devhost")
+    e2e::serve_app(&[("db_url", e2e::UNUSED_DB_URL), ("image_service_host", image_service_host)]).await
 }
 
 /// A sidecar with a stored picture fetched from a local source; the source is kept alive so
