@@ -36,6 +36,16 @@ async fn a_trap_is_a_500_for_that_request_only() {
 }
 
 #[tokio::test]
+async fn a_body_larger_than_the_host_buffers_streams_to_the_end() {
+    let app = start_app(&probe_manifest(""), &[]).await.unwrap();
+    let reply = app.get("/?action=big&bytes=3000000").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body.len(), 3_000_000);
+    assert!(reply.body.bytes().all(|b| b == b'x'));
+    app.host.shutdown().await;
+}
+
+#[tokio::test]
 async fn shutdown_finishes_requests_in_flight_and_stops_listening() {
     let app = start_app(&probe_manifest(""), &[]).await.unwrap();
     let addr = app.addr();
