@@ -44,7 +44,9 @@ impl App {
         for duplicate in duplicates {
             eprintln!(
                 "devhost: route {:?} of component {:?} is a duplicate and will never be used (component {:?} wins)",
-                duplicate.route, component_ids[duplicate.replaced], component_ids[duplicate.effective]
+                duplicate.route,
+                component_ids[duplicate.replaced],
+                component_ids[duplicate.effective]
             );
         }
 
@@ -59,14 +61,26 @@ impl App {
                     .collect::<Result<Vec<_>>>()
                     .and_then(|entries| AllowedHosts::parse(&entries))
                     .with_context(|| format!("component.{id}.allowed_outbound_hosts"))?;
-                let component_variables = ComponentVariables::resolve(id, &def.variables, &variables)?;
+                let component_variables =
+                    ComponentVariables::resolve(id, &def.variables, &variables)?;
                 let environment = def.environment.clone().into_iter().collect();
                 let component = engine::load_component(&base_dir.join(&def.source))
                     .with_context(|| format!("component.{id}.source"))?;
-                PreparedComponent::new(id, &component, &linker, component_variables, allowed, environment)
+                PreparedComponent::new(
+                    id,
+                    &component,
+                    &linker,
+                    component_variables,
+                    allowed,
+                    environment,
+                )
             })
             .collect::<Result<_>>()?;
 
-        Ok(Self { router, components, postgres_pools: outbound_pg::Pools::default() })
+        Ok(Self {
+            router,
+            components,
+            postgres_pools: outbound_pg::Pools::default(),
+        })
     }
 }

@@ -69,8 +69,12 @@ pub(crate) fn load_component(path: &Path) -> Result<Component> {
     type Key = (PathBuf, SystemTime, u64);
     static CACHE: OnceLock<Mutex<HashMap<Key, Component>>> = OnceLock::new();
 
-    let metadata = std::fs::metadata(path)
-        .with_context(|| format!("cannot read component {} (run `make build-wasm`?)", path.display()))?;
+    let metadata = std::fs::metadata(path).with_context(|| {
+        format!(
+            "cannot read component {} (run `make build-wasm`?)",
+            path.display()
+        )
+    })?;
     let key = (path.to_path_buf(), metadata.modified()?, metadata.len());
     let cache = CACHE.get_or_init(Default::default);
     if let Some(component) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -79,6 +83,9 @@ pub(crate) fn load_component(path: &Path) -> Result<Component> {
     let component = Component::from_file(engine()?, path)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile component {}", path.display()))?;
-    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, component.clone());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, component.clone());
     Ok(component)
 }

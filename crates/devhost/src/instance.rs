@@ -27,13 +27,20 @@ pub(crate) struct RequestState {
 
 impl WasiView for RequestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for RequestState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound_http }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound_http,
+        }
     }
 }
 
@@ -44,7 +51,9 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<RequestState>> {
     let mut linker = Linker::<RequestState>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-    variables::add_to_linker::<_, HasSelf<Arc<ComponentVariables>>>(&mut linker, |state| &mut state.variables)?;
+    variables::add_to_linker::<_, HasSelf<Arc<ComponentVariables>>>(&mut linker, |state| {
+        &mut state.variables
+    })?;
     outbound_pg::add_to_linker(&mut linker, |state: &mut RequestState| &mut state.pg)?;
     Ok(linker)
 }
@@ -72,10 +81,14 @@ impl PreparedComponent {
         let instance_pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
-            .with_context(|| format!("component {id:?} imports something this host does not provide"))?;
+            .with_context(|| {
+                format!("component {id:?} imports something this host does not provide")
+            })?;
         let pre = ProxyPre::new(instance_pre)
             .map_err(anyhow::Error::from)
-            .with_context(|| format!("component {id:?} does not export wasi:http/incoming-handler"))?;
+            .with_context(|| {
+                format!("component {id:?} does not export wasi:http/incoming-handler")
+            })?;
         let allowed = Arc::new(allowed);
         let postgres_allowed = {
             let allowed = allowed.clone();
@@ -103,7 +116,10 @@ impl PreparedComponent {
             table: ResourceTable::new(),
             wasi,
             http: WasiHttpCtx::new(),
-            outbound_http: OutboundHttp { component_id: self.id.clone(), allowed: self.allowed.clone() },
+            outbound_http: OutboundHttp {
+                component_id: self.id.clone(),
+                allowed: self.allowed.clone(),
+            },
             variables: self.variables.clone(),
             pg: outbound_pg::PgState::new(pools.clone(), self.postgres_allowed.clone()),
         };

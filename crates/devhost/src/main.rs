@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use tokio::signal::unix::{SignalKind, signal};
 
-const USAGE: &str = "usage: devhost up [--from spin.toml] [--listen 127.0.0.1:3000] [--variable name=value]...
+const USAGE: &str =
+    "usage: devhost up [--from spin.toml] [--listen 127.0.0.1:3000] [--variable name=value]...
 Application variables are also read from SPIN_VARIABLE_<NAME> environment variables.";
 
 #[tokio::main]
@@ -42,17 +43,30 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<devhost::HostOpt
     // `--variable` wins over the environment, as in `spin up`.
     let mut variables: HashMap<String, String> = devhost::overrides_from_env(std::env::vars());
     while let Some(flag) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            args.next()
+                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
             "--from" | "-f" => manifest = value()?.into(),
-            "--listen" => listen = value()?.parse().context("--listen takes an address like 127.0.0.1:3000")?,
+            "--listen" => {
+                listen = value()?
+                    .parse()
+                    .context("--listen takes an address like 127.0.0.1:3000")?
+            }
             "--variable" => {
                 let pair = value()?;
-                let (name, value) = pair.split_once('=').context("--variable takes name=value")?;
+                let (name, value) = pair
+                    .split_once('=')
+                    .context("--variable takes name=value")?;
                 variables.insert(name.to_owned(), value.to_owned());
             }
             _ => bail!("unknown argument {flag:?}\n{USAGE}"),
         }
     }
-    Ok(devhost::HostOptions { manifest, listen, variables })
+    Ok(devhost::HostOptions {
+        manifest,
+        listen,
+        variables,
+    })
 }

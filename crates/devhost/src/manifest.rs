@@ -126,9 +126,15 @@ impl Manifest {
             );
         }
         for (id, component) in &self.component {
-            ensure!(is_kebab_id(id), "component.{id}: component ids must be kebab-case");
+            ensure!(
+                is_kebab_id(id),
+                "component.{id}: component ids must be kebab-case"
+            );
             for name in component.variables.keys() {
-                ensure!(is_snake_id(name), "component.{id}.variables.{name}: {NAME_RULE}");
+                ensure!(
+                    is_snake_id(name),
+                    "component.{id}.variables.{name}: {NAME_RULE}"
+                );
             }
         }
         for (index, trigger) in self.trigger.http.iter().enumerate() {
@@ -143,8 +149,7 @@ impl Manifest {
     }
 }
 
-const NAME_RULE: &str =
-    "variable names must be lowercase letters, digits and single underscores, starting with a letter";
+const NAME_RULE: &str = "variable names must be lowercase letters, digits and single underscores, starting with a letter";
 
 /// Spin's `SnakeId`: `db_url`, `host2`.
 pub(crate) fn is_snake_id(name: &str) -> bool {
@@ -158,7 +163,10 @@ fn is_kebab_id(name: &str) -> bool {
 
 fn is_id(name: &str, separator: char) -> bool {
     name.split(separator).all(|word| {
-        !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     }) && name.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
@@ -198,7 +206,9 @@ source = "hello.wasm"
 
     #[test]
     fn unsupported_trigger_types_are_rejected() {
-        let error = error_of(&format!("{MINIMAL}\n[[trigger.redis]]\ncomponent = \"hello\"\n"));
+        let error = error_of(&format!(
+            "{MINIMAL}\n[[trigger.redis]]\ncomponent = \"hello\"\n"
+        ));
         assert!(error.contains("redis"), "{error}");
     }
 
@@ -234,7 +244,9 @@ source = "hello.wasm"
 
     #[test]
     fn build_sections_are_accepted_but_checked() {
-        let text = format!("{MINIMAL}\n[component.hello.build]\ncommand = \"cargo build\"\nwatch = [\"src/**\"]\n");
+        let text = format!(
+            "{MINIMAL}\n[component.hello.build]\ncommand = \"cargo build\"\nwatch = [\"src/**\"]\n"
+        );
         Manifest::parse(&text).unwrap();
         let error = error_of(&format!("{text}colour = 1\n"));
         assert!(error.contains("colour"), "{error}");
@@ -243,7 +255,9 @@ source = "hello.wasm"
     #[test]
     fn ids_follow_spin_rules() {
         assert!(is_snake_id("db_url") && is_snake_id("x2"));
-        assert!(!is_snake_id("DB") && !is_snake_id("_a") && !is_snake_id("a__b") && !is_snake_id("a_"));
+        assert!(
+            !is_snake_id("DB") && !is_snake_id("_a") && !is_snake_id("a__b") && !is_snake_id("a_")
+        );
         assert!(is_kebab_id("todo-create") && !is_kebab_id("todo_create") && !is_kebab_id("-a"));
     }
 }

@@ -52,14 +52,24 @@ pub struct RunningHost {
 
 /// Loads the app (compiling its components, checking variables and imports) and starts serving.
 pub async fn start(options: HostOptions) -> Result<RunningHost> {
-    let HostOptions { manifest, listen, variables } = options;
+    let HostOptions {
+        manifest,
+        listen,
+        variables,
+    } = options;
     // Compiling is CPU-bound: keep it off the async worker threads.
     let app = tokio::task::spawn_blocking(move || App::load(&manifest, &variables)).await??;
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel();
     let server = tokio::spawn(serve(Arc::new(app), listener, stopped));
-    Ok(RunningHost { addr, stop: Some(stop), server: Some(server) })
+    Ok(RunningHost {
+        addr,
+        stop: Some(stop),
+        server: Some(server),
+    })
 }
 
 impl RunningHost {
@@ -109,7 +119,11 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
             let app = app.clone();
             async move { Ok::<_, Infallible>(handle(&app, request, client).await) }
         });
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
+        let connection = graceful.watch(
+            builder
+                .serve_connection(TokioIo::new(stream), service)
+                .into_owned(),
+        );
         tokio::spawn(async move {
             if let Err(error) = connection.await
                 && !is_client_gone(&*error)
@@ -119,20 +133,32 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
         });
     }
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
         eprintln!("devhost: requests still running after {SHUTDOWN_GRACE:?}, dropping them");
     }
 }
 
 /// A client closing its keep-alive connection, or going away mid-request, is routine.
 fn is_client_gone(error: &(dyn std::error::Error + 'static)) -> bool {
-    error.downcast_ref::<hyper::Error>().is_some_and(|e| e.is_incomplete_message() || e.is_canceled())
+    error
+        .downcast_ref::<hyper::Error>()
+        .is_some_and(|e| e.is_incomplete_message() || e.is_canceled())
         || error.downcast_ref::<std::io::Error>().is_some_and(|e| {
-            matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe)
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            )
         })
 }
 
-async fn handle(app: &App, mut request: Request<Incoming>, client: SocketAddr) -> Response<HyperOutgoingBody> {
+async fn handle(
+    app: &App,
+    mut request: Request<Incoming>,
+    client: SocketAddr,
+) -> Response<HyperOutgoingBody> {
     let path = request.uri().path().to_owned();
     if let Some(well_known) = path.strip_prefix("/.well-known/spin/") {
         return match well_known {
@@ -153,7 +179,10 @@ async fn handle(app: &App, mut request: Request<Incoming>, client: SocketAddr) -
     match run(component, &app.postgres_pools, request).await {
         Ok(response) => response,
         Err(error) => {
-            eprintln!("devhost: component {:?} failed on {path}: {error:?}", component.id);
+            eprintln!(
+                "devhost: component {:?} failed on {path}: {error:?}",
+                component.id
+            );
             text_response(StatusCode::INTERNAL_SERVER_ERROR, "")
         }
     }
@@ -178,10 +207,16 @@ async fn run(
     let mut guest = Box::pin(async move {
         let outcome = async {
             let proxy = pre.instantiate_async(&mut store).await?;
-            proxy.wasi_http_incoming_handler().call_handle(&mut store, request, response_out).await
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, request, response_out)
+                .await
         };
         if let Err(error) = outcome.await {
-            eprintln!("devhost: component {id:?} failed: {:?}", anyhow::Error::from(error));
+            eprintln!(
+                "devhost: component {id:?} failed: {:?}",
+                anyhow::Error::from(error)
+            );
         }
     });
 
@@ -206,7 +241,10 @@ fn set_absolute_uri(request: &mut Request<Incoming>) -> Result<()> {
         .headers()
         .get(http::header::HOST)
         .map(|h| -> Result<Authority> {
-            h.to_str().context("'Host' header is not valid UTF-8")?.parse().context("'Host' header is not a valid authority")
+            h.to_str()
+                .context("'Host' header is not valid UTF-8")?
+                .parse()
+                .context("'Host' header is not a valid authority")
         })
         .transpose()?;
     let mut parts = request.uri().clone().into_parts();
@@ -227,12 +265,17 @@ fn set_absolute_uri(request: &mut Request<Incoming>) -> Result<()> {
 
 fn json_error(status: StatusCode, message: &str) -> Response<HyperOutgoingBody> {
     let mut response = text_response(status, &serde_json::json!({ "error": message }).to_string());
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
     response
 }
 
 fn text_response(status: StatusCode, body: &str) -> Response<HyperOutgoingBody> {
-    let body = Full::new(Bytes::copy_from_slice(body.as_bytes())).map_err(|never| match never {}).boxed_unsync();
+    let body = Full::new(Bytes::copy_from_slice(body.as_bytes()))
+        .map_err(|never| match never {})
+        .boxed_unsync();
     let mut response = Response::new(body);
     *response.status_mut() = status;
     response

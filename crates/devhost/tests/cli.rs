@@ -36,21 +36,47 @@ async fn spawn(manifest: &str, envs: &[(&str, &str)]) -> Devhost {
     let mut child = command.spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    tokio::time::timeout(Duration::from_secs(60), stdout.read_line(&mut first)).await.unwrap().unwrap();
-    let addr = first.trim().strip_prefix("Serving http://").unwrap_or_else(|| panic!("unexpected {first:?}")).parse().unwrap();
-    Devhost { child, stdout, addr, _dir: dir }
+    tokio::time::timeout(Duration::from_secs(60), stdout.read_line(&mut first))
+        .await
+        .unwrap()
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("Serving http://")
+        .unwrap_or_else(|| panic!("unexpected {first:?}"))
+        .parse()
+        .unwrap();
+    Devhost {
+        child,
+        stdout,
+        addr,
+        _dir: dir,
+    }
 }
 
 impl Devhost {
     /// Sends SIGTERM and returns (exit success, rest of stdout, all of stderr).
     async fn terminate(mut self) -> (bool, String, String) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().unwrap().to_string()]).status().await.unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().unwrap().to_string()])
+            .status()
+            .await
+            .unwrap();
         assert!(status.success());
-        let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await.unwrap().unwrap();
+        let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .unwrap()
+            .unwrap();
         let mut stdout = String::new();
         self.stdout.read_to_string(&mut stdout).await.unwrap();
         let mut stderr = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .await
+            .unwrap();
         (status.success(), stdout, stderr)
     }
 }
@@ -77,7 +103,10 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let (ok, _, stderr) = host.terminate().await;
     assert!(ok, "{stderr}");
     let reply = slow.await.unwrap();
-    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "slept"));
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "slept")
+    );
 }
 
 #[tokio::test]
@@ -87,7 +116,12 @@ async fn variables_come_from_the_environment() {
         common::probe_manifest("[component.probe.variables]\ntoken = \"{{ token }}\"")
     );
     let host = spawn(&manifest, &[("SPIN_VARIABLE_TOKEN", "from-env")]).await;
-    assert_eq!(common::get(host.addr, "/?action=variable&name=token").await.body, "from-env");
+    assert_eq!(
+        common::get(host.addr, "/?action=variable&name=token")
+            .await
+            .body,
+        "from-env"
+    );
     host.terminate().await;
 
     let (mut command, _dir) = command(&manifest, &[]);
@@ -103,5 +137,8 @@ async fn a_bad_manifest_is_a_clear_error() {
     let output = command.output().await.unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("colour") && stderr.contains("spin.toml"), "{stderr}");
+    assert!(
+        stderr.contains("colour") && stderr.contains("spin.toml"),
+        "{stderr}"
+    );
 }

@@ -22,11 +22,23 @@ fn every_built_component_imports_only_the_wit_world() {
     let contract = Contract::project().unwrap();
     let mut components = manifest_components(&testkit::workspace_root().join("spin.toml")).unwrap();
     components.extend(fixture_components());
-    assert!(components.len() >= 8, "expected the app's six components and the fixtures: {components:?}");
+    assert!(
+        components.len() >= 8,
+        "expected the app's six components and the fixtures: {components:?}"
+    );
 
     let failures: Vec<String> = components
         .iter()
-        .filter_map(|(id, path)| contract.check_file(path).err().map(|e| format!("{id}: {e:#}")))
+        .filter_map(|(id, path)| {
+            contract
+                .check_file(path)
+                .err()
+                .map(|e| format!("{id}: {e:#}"))
+        })
         .collect();
-    assert!(failures.is_empty(), "components breaking the contract:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "components breaking the contract:\n{}",
+        failures.join("\n")
+    );
 }

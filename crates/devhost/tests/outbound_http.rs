@@ -15,13 +15,26 @@ async fn allowed_hosts_are_reachable_and_others_denied() {
     );
     let app = start_app(&manifest, &[]).await.unwrap();
 
-    let reply = app.get(&format!("/?action=http&url=http://{pong}/ping")).await;
-    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "200 pong /ping"));
+    let reply = app
+        .get(&format!("/?action=http&url=http://{pong}/ping"))
+        .await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "200 pong /ping")
+    );
 
-    for denied in [format!("http://{other}/ping"), format!("https://{pong}/ping"), "http://example.com/".to_owned()] {
+    for denied in [
+        format!("http://{other}/ping"),
+        format!("https://{pong}/ping"),
+        "http://example.com/".to_owned(),
+    ] {
         let reply = app.get(&format!("/?action=http&url={denied}")).await;
         assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{denied}");
-        assert!(reply.body.contains("HttpRequestDenied"), "{denied}: {}", reply.body);
+        assert!(
+            reply.body.contains("HttpRequestDenied"),
+            "{denied}: {}",
+            reply.body
+        );
     }
     app.host.shutdown().await;
 }

@@ -39,7 +39,10 @@ source = "{probe}"
 async fn matched_route(app: &common::TestApp, path: &str) -> String {
     let reply = app.get(path).await;
     assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
-    reply.json()["headers"]["spin-raw-component-route"].as_str().unwrap().to_owned()
+    reply.json()["headers"]["spin-raw-component-route"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -75,9 +78,17 @@ async fn components_receive_spin_headers() {
     let app = start_app(ROUTES, &[]).await.unwrap();
     let reply = app.get("/api/todos/42/sub/path/?x=1&y=2").await;
     let echo = reply.json();
-    let header = |name: &str| echo["headers"][name].as_str().unwrap_or_else(|| panic!("no {name} in {echo}")).to_owned();
+    let header = |name: &str| {
+        echo["headers"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {echo}"))
+            .to_owned()
+    };
     let addr = app.addr();
-    assert_eq!(header("spin-full-url"), format!("http://{addr}/api/todos/42/sub/path/?x=1&y=2"));
+    assert_eq!(
+        header("spin-full-url"),
+        format!("http://{addr}/api/todos/42/sub/path/?x=1&y=2")
+    );
     assert_eq!(header("spin-path-info"), "/sub/path/");
     assert_eq!(header("spin-matched-route"), "/api/todos/:id/...");
     assert_eq!(header("spin-raw-component-route"), "/api/todos/:id/...");
@@ -116,7 +127,11 @@ async fn a_host_header_that_contradicts_the_uri_is_a_400() {
         .unwrap();
     let reply = common::send(app.addr(), request).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(reply.json()["error"].as_str().unwrap().contains("Host"), "{}", reply.body);
+    assert!(
+        reply.json()["error"].as_str().unwrap().contains("Host"),
+        "{}",
+        reply.body
+    );
     app.host.shutdown().await;
 }
 
@@ -125,6 +140,9 @@ async fn the_spin_health_endpoint_answers() {
     let app = start_app(ROUTES, &[]).await.unwrap();
     let reply = get(app.addr(), "/.well-known/spin/health").await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "OK"));
-    assert_eq!(get(app.addr(), "/.well-known/spin/nope").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(app.addr(), "/.well-known/spin/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
     app.host.shutdown().await;
 }

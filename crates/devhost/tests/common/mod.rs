@@ -34,7 +34,10 @@ pub async fn start_app(manifest: &str, variables: &[(&str, &str)]) -> anyhow::Re
     let host = devhost::start(devhost::HostOptions {
         manifest: path,
         listen: "127.0.0.1:0".parse()?,
-        variables: variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
+        variables: variables
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<HashMap<_, _>>(),
     })
     .await?;
     Ok(TestApp { host, _dir: dir })
@@ -43,7 +46,11 @@ pub async fn start_app(manifest: &str, variables: &[(&str, &str)]) -> anyhow::Re
 pub fn write_manifest(dir: &std::path::Path, manifest: &str) -> std::path::PathBuf {
     let probe = testkit::wasm("fixture_probe");
     let path = dir.join("spin.toml");
-    std::fs::write(&path, manifest.replace("{probe}", &probe.display().to_string())).unwrap();
+    std::fs::write(
+        &path,
+        manifest.replace("{probe}", &probe.display().to_string()),
+    )
+    .unwrap();
     path
 }
 
@@ -91,13 +98,24 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let stream = TcpStream::connect(addr).await.expect("connect to the host");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     tokio::spawn(connection);
     let response = sender.send_request(request).await.expect("a response");
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("the whole body").to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("the whole body")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
 }
 
 /// A local HTTP server answering every request with `200 pong <path>`.
@@ -106,12 +124,20 @@ pub async fn pong_server() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
-            let service = hyper::service::service_fn(|request: Request<hyper::body::Incoming>| async move {
-                let body = format!("pong {}", request.uri().path());
-                Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from(body))))
-            });
-            tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let service =
+                hyper::service::service_fn(|request: Request<hyper::body::Incoming>| async move {
+                    let body = format!("pong {}", request.uri().path());
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from(
+                        body,
+                    ))))
+                });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service),
+            );
         }
     });
     addr
