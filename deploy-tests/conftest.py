@@ -31,7 +31,7 @@ def age_identity() -> str:
 
 def secret_examples() -> dict[str, dict]:
     """Plaintext templates (placeholders) of the Secrets, by name."""
-    return {doc["metadata"]["name"]: doc for doc in map(yamlio.load_file, (K8S / "secrets").glob("*.example.yaml"))}
+    return {doc["metadata"]["name"]: doc for doc in map(yamlio.load_file, (K8S / "secrets").glob("*.yaml.example"))}
 
 
 def reencrypt_for_tests(kustomization_dir: Path, identity: str) -> None:

@@ -66,13 +66,13 @@ def test_the_leak_finders_catch_what_they_look_for(age_identity):
 def test_every_tracked_secret_manifest_is_encrypted_or_a_placeholder_template():
     problems = []
     for path in tracked_files():
-        if path.suffix not in (".yaml", ".yml") or ".github" in path.parts:
+        if path.suffix not in (".yaml", ".yml", ".example") or ".github" in path.parts:
             continue
         for doc in yamlio.load_all(path.read_text()):
             if not isinstance(doc, dict) or doc.get("kind") != "Secret":
                 continue
             values = [(p, v) for p, v in leaves(doc) if p[0] in ("data", "stringData")]
-            if path.name.endswith(".example.yaml"):
+            if path.name.endswith(".yaml.example"):
                 problems += [f"{path.name}: {p} is no placeholder" for p, v in values
                              if not leaks.is_placeholder_url(v)]
             else:
