@@ -10,6 +10,7 @@ use crate::allowed_hosts::AllowedHosts;
 use crate::engine;
 use crate::instance::{self, PreparedComponent};
 use crate::manifest::Manifest;
+use crate::outbound_http::{self, PooledClient};
 use crate::routes::Router;
 use crate::variables::{AppVariables, ComponentVariables};
 
@@ -17,7 +18,13 @@ pub(crate) struct App {
     pub router: Router,
     /// Indexed by `RouteMatch::component`.
     pub components: Vec<PreparedComponent>,
-    pub postgres_pools: outbound_pg::Pools,
+    pub pools: OutboundPools,
+}
+
+/// The outbound connections kept across requests, shared by every component's instances.
+pub(crate) struct OutboundPools {
+    pub postgres: outbound_pg::Pools,
+    pub http: PooledClient,
 }
 
 impl App {
@@ -80,7 +87,10 @@ impl App {
         Ok(Self {
             router,
             components,
-            postgres_pools: outbound_pg::Pools::default(),
+            pools: OutboundPools {
+                postgres: outbound_pg::Pools::default(),
+                http: outbound_http::pooled_client(),
+            },
         })
     }
 }

@@ -11,6 +11,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::allowed_hosts::AllowedHosts;
+use crate::app::OutboundPools;
 use crate::outbound_http::OutboundHttp;
 use crate::stdio::ComponentOutput;
 use crate::variables::{ComponentVariables, bindings as variables};
@@ -106,7 +107,7 @@ impl PreparedComponent {
     }
 
     /// A fresh store for one request.
-    pub fn store(&self, pools: &outbound_pg::Pools) -> Store<RequestState> {
+    pub fn store(&self, pools: &OutboundPools) -> Store<RequestState> {
         let wasi = WasiCtxBuilder::new()
             .envs(&self.environment)
             .stdout(ComponentOutput::stdout(self.stdout_prefix.clone()))
@@ -119,9 +120,10 @@ impl PreparedComponent {
             outbound_http: OutboundHttp {
                 component_id: self.id.clone(),
                 allowed: self.allowed.clone(),
+                client: pools.http.clone(),
             },
             variables: self.variables.clone(),
-            pg: outbound_pg::PgState::new(pools.clone(), self.postgres_allowed.clone()),
+            pg: outbound_pg::PgState::new(pools.postgres.clone(), self.postgres_allowed.clone()),
         };
         Store::new(self.pre.engine(), state)
     }

@@ -25,7 +25,7 @@ use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme as WasiScheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::app::App;
+use crate::app::{App, OutboundPools};
 use crate::headers::set_spin_headers;
 use crate::instance::PreparedComponent;
 
@@ -176,7 +176,7 @@ async fn handle(
     set_spin_headers(request.headers_mut(), &uri, &route, client);
 
     let component = &app.components[route.component()];
-    match run(component, &app.postgres_pools, request).await {
+    match run(component, &app.pools, request).await {
         Ok(response) => response,
         Err(error) => {
             eprintln!(
@@ -194,7 +194,7 @@ async fn handle(
 /// ready goes on in a background task. The guest reports its own failure.
 async fn run(
     component: &PreparedComponent,
-    pools: &outbound_pg::Pools,
+    pools: &OutboundPools,
     request: Request<Incoming>,
 ) -> Result<Response<HyperOutgoingBody>> {
     let mut store = component.store(pools);

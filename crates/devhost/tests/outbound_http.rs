@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{pong_server, probe_manifest, start_app};
+use std::sync::atomic::Ordering;
+
+use common::{counting_pong_server, pong_server, probe_manifest, start_app};
 use http::StatusCode;
 
 #[tokio::test]
@@ -45,5 +47,43 @@ async fn no_allowed_hosts_means_no_outbound_http() {
     let app = start_app(&probe_manifest(""), &[]).await.unwrap();
     let reply = app.get(&format!("/?action=http&url=http://{pong}/")).await;
     assert!(reply.body.contains("HttpRequestDenied"), "{}", reply.body);
+    app.host.shutdown().await;
+}
+
+#[tokio::test]
+async fn connections_are_kept_alive_across_requests_and_instances() {
+    let (pong, accepted) = counting_pong_server().await;
+    let manifest = format!(
+        "{}\n[variables]\npong = {{ default = \"{pong}\" }}\n",
+        probe_manifest("allowed_outbound_hosts = [\"http://{{ pong }}\"]")
+    );
+    let app = start_app(&manifest, &[]).await.unwrap();
+    for n in 0..5 {
+        let reply = app
+            .get(&format!("/?action=http&url=http://{pong}/{n}"))
+            .await;
+        assert_eq!(reply.body, format!("200 pong /{n}"));
+    }
+    // Each request ran in a fresh instance, yet all went over one pooled connection, as in Spin.
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    app.host.shutdown().await;
+}
+
+#[tokio::test]
+async fn refused_connection_is_reported_as_connection_refused() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let manifest = format!(
+        "{}\n[variables]\nclosed = {{ default = \"{closed}\" }}\n",
+        probe_manifest("allowed_outbound_hosts = [\"http://{{ closed }}\"]")
+    );
+    let app = start_app(&manifest, &[]).await.unwrap();
+    let reply = app
+        .get(&format!("/?action=http&url=http://{closed}/"))
+        .await;
+    assert_eq!(reply.status, http::StatusCode::BAD_GATEWAY);
+    assert!(reply.body.contains("ConnectionRefused"), "{}", reply.body);
     app.host.shutdown().await;
 }

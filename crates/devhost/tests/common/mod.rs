@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use http::{HeaderMap, Request, StatusCode};
@@ -120,13 +122,21 @@ where
 
 /// A local HTTP server answering every request with `200 pong <path>`.
 pub async fn pong_server() -> SocketAddr {
+    counting_pong_server().await.0
+}
+
+/// A [`pong_server`] that also counts the TCP connections it has accepted.
+pub async fn counting_pong_server() -> (SocketAddr, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
+            counter.fetch_add(1, Ordering::SeqCst);
             let service =
                 hyper::service::service_fn(|request: Request<hyper::body::Incoming>| async move {
                     let body = format!("pong {}", request.uri().path());
@@ -140,5 +150,5 @@ pub async fn pong_server() -> SocketAddr {
             );
         }
     });
-    addr
+    (addr, accepted)
 }
