@@ -117,7 +117,7 @@ fn assert_is_todo(todo: &Value) {
     assert!(todo["id"].as_i64().unwrap() > 0);
     assert!(todo["done"].is_boolean());
     let created_at = todo["created_at"].as_str().unwrap();
-    // RFC 3339 in UTC, as formatted by the store: 2024-05-06T07:08:09.123456Z
+    // RFC 3339 in UTC to the microsecond: 2024-05-06T07:08:09.123456Z
     assert_eq!(created_at.len(), 27, "{created_at}");
     assert!(created_at.ends_with('Z') && &created_at[10..11] == "T", "{created_at}");
 }
@@ -132,6 +132,11 @@ async fn create_returns_201_with_location_and_the_trimmed_todo() {
     assert_eq!(reply.body["done"], false);
     assert_eq!(reply.header("location"), Some(format!("/api/todos/{}", reply.id()).as_str()));
     assert_eq!(app.list("").await, vec![reply.body.clone()]);
+    let stored = app.sql(&format!(
+        r#"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM todos WHERE id = {}"#,
+        reply.id()
+    ));
+    assert_eq!(reply.body["created_at"], stored.as_str());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,4 +25,4 @@ pub use page::{InvalidPageQuery, PageQuery};
 pub use response::{created, json, status_ok, todo_list};
 pub use serve::{Endpoint, header, serve};
 pub use task::{InvalidTask, MAX_TASK_CHARS, TaskText};
-pub use todo::{InvalidTodoId, Todo, TodoId};
+pub use todo::{CreatedAt, InvalidTodoId, Todo, TodoId};

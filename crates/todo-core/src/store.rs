@@ -4,14 +4,15 @@ use crate::error::ApiError;
 use crate::idempotency::IdempotencyKey;
 use crate::page::PageQuery;
 use crate::task::TaskText;
-use crate::todo::{Todo, TodoId};
+use crate::todo::{CreatedAt, Todo, TodoId};
 use spin_sdk::pg4::{Connection, Decode, DbValue, ParameterValue, RowSet};
 
-/// The columns of a [`Todo`], in the order `decode_todo` reads them. `created_at` is formatted
-/// as RFC 3339 in UTC by the database, so no host type mapping of TIMESTAMPTZ is involved.
+/// The columns of a [`Todo`], in the order `decode_todo` reads them. `created_at` is read as a
+/// TIMESTAMP in UTC: Spin's pg4 can read that type but not TIMESTAMPTZ, and a binary timestamp
+/// is cheaper for the database than formatting text with `to_char`.
 macro_rules! todo_columns {
     () => {
-        r#"id, task, done, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at"#
+        "id, task, done, created_at AT TIME ZONE 'UTC' AS created_at"
     };
 }
 
@@ -37,20 +38,20 @@ const PING: &str = "SELECT 1";
 pub fn list(db: &Connection, page: PageQuery) -> Result<Vec<Todo>, ApiError> {
     let before = page.before.map_or(i64::MAX, TodoId::get);
     let rows = db.query(LIST, &[before.into(), page.limit.into()])?;
-    decode_todos(&rows)
+    decode_todos(rows)
 }
 
 /// Stores a new todo, or returns the one created earlier with the same idempotency key.
 pub fn create(db: &Connection, task: &TaskText, key: Option<&IdempotencyKey>) -> Result<Todo, ApiError> {
     let key = key.map_or(ParameterValue::DbNull, |key| key.as_str().to_owned().into());
     let rows = db.query(CREATE, &[task.as_str().to_owned().into(), key])?;
-    decode_todos(&rows)?.pop().ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
+    decode_todos(rows)?.pop().ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
 }
 
 /// Marks a todo done or not done; `None` when there is no such todo.
 pub fn set_done(db: &Connection, id: TodoId, done: bool) -> Result<Option<Todo>, ApiError> {
     let rows = db.query(SET_DONE, &[done.into(), id.get().into()])?;
-    Ok(decode_todos(&rows)?.pop())
+    Ok(decode_todos(rows)?.pop())
 }
 
 /// A round trip to the database.
@@ -59,19 +60,24 @@ pub fn ping(db: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn decode_todos(rows: &RowSet) -> Result<Vec<Todo>, ApiError> {
-    rows.rows.iter().map(|row| decode_todo(row)).collect()
+/// Takes the rows apart rather than copying out of them: the tasks' strings are moved.
+fn decode_todos(rows: RowSet) -> Result<Vec<Todo>, ApiError> {
+    rows.rows.into_iter().map(decode_todo).collect()
 }
 
-fn decode_todo(row: &[DbValue]) -> Result<Todo, ApiError> {
-    let [id, task, done, created_at] = row else {
-        return Err(ApiError::internal(format!("a todo row has {} columns, not 4", row.len())));
+fn decode_todo(row: Vec<DbValue>) -> Result<Todo, ApiError> {
+    let columns = row.len();
+    let Ok([id, task, done, created_at]) = <[DbValue; 4]>::try_from(row) else {
+        return Err(ApiError::internal(format!("a todo row has {columns} columns, not 4")));
     };
     Ok(Todo {
-        id: i64::decode(id)?,
-        task: String::decode(task)?,
-        done: bool::decode(done)?,
-        created_at: String::decode(created_at)?,
+        id: i64::decode(&id)?,
+        task: match task {
+            DbValue::Str(task) => task,
+            other => String::decode(&other)?,
+        },
+        done: bool::decode(&done)?,
+        created_at: CreatedAt(Decode::decode(&created_at)?),
     })
 }
 

@@ -1,5 +1,6 @@
 use crate::number::parse_plain_integer;
-use serde::Serialize;
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// A todo as stored and as returned by the API.
@@ -8,8 +9,36 @@ pub struct Todo {
     pub id: i64,
     pub task: String,
     pub done: bool,
-    /// RFC 3339, UTC (formatted by the database, see `store`).
-    pub created_at: String,
+    pub created_at: CreatedAt,
+}
+
+/// When a todo was created, in UTC to the microsecond (PostgreSQL's precision); written as
+/// RFC 3339 with six fractional digits, e.g. `2024-01-02T03:04:05.000006Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreatedAt(pub NaiveDateTime);
+
+impl fmt::Display for CreatedAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.nanosecond() / 1_000
+        )
+    }
+}
+
+impl Serialize for CreatedAt {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Straight into the output: no String per todo.
+        serializer.collect_str(self)
+    }
 }
 
 /// The id of a todo: a positive 64-bit integer written in plain decimal digits.
@@ -57,10 +86,18 @@ mod tests {
 
     #[test]
     fn serializes_with_the_api_field_names() {
-        let todo = Todo { id: 7, task: "x".into(), done: false, created_at: "2024-01-02T03:04:05.000006Z".into() };
+        let created_at = "2024-01-02T03:04:05.000006".parse().unwrap();
+        let todo = Todo { id: 7, task: "x".into(), done: false, created_at: CreatedAt(created_at) };
         assert_eq!(
             serde_json::to_value(&todo).unwrap(),
             serde_json::json!({"id": 7, "task": "x", "done": false, "created_at": "2024-01-02T03:04:05.000006Z"})
         );
+    }
+
+    #[test]
+    fn created_at_always_has_six_fractional_digits() {
+        let at = |raw: &str| CreatedAt(raw.parse().unwrap()).to_string();
+        assert_eq!(at("2024-12-31T23:59:59"), "2024-12-31T23:59:59.000000Z");
+        assert_eq!(at("0999-01-02T03:04:05.123456"), "0999-01-02T03:04:05.123456Z");
     }
 }
