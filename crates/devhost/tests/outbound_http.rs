@@ -2,20 +2,25 @@
 
 mod common;
 
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
 use common::{counting_pong_server, pong_server, probe_manifest, start_app};
 use http::StatusCode;
 
+/// The probe app, allowed to reach `http://<addr>`, given through a variable as in our spin.toml.
+fn probe_allowed_to(addr: SocketAddr) -> String {
+    format!(
+        "{}\n[variables]\nallowed = {{ default = \"{addr}\" }}\n",
+        probe_manifest("allowed_outbound_hosts = [\"http://{{ allowed }}\"]")
+    )
+}
+
 #[tokio::test]
 async fn allowed_hosts_are_reachable_and_others_denied() {
     let pong = pong_server().await;
     let other = pong_server().await;
-    let manifest = format!(
-        "{}\n[variables]\npong = {{ default = \"{pong}\" }}\n",
-        probe_manifest("allowed_outbound_hosts = [\"http://{{ pong }}\"]")
-    );
-    let app = start_app(&manifest, &[]).await.unwrap();
+    let app = start_app(&probe_allowed_to(pong), &[]).await.unwrap();
 
     let reply = app
         .get(&format!("/?action=http&url=http://{pong}/ping"))
@@ -53,11 +58,7 @@ async fn no_allowed_hosts_means_no_outbound_http() {
 #[tokio::test]
 async fn connections_are_kept_alive_across_requests_and_instances() {
     let (pong, accepted) = counting_pong_server().await;
-    let manifest = format!(
-        "{}\n[variables]\npong = {{ default = \"{pong}\" }}\n",
-        probe_manifest("allowed_outbound_hosts = [\"http://{{ pong }}\"]")
-    );
-    let app = start_app(&manifest, &[]).await.unwrap();
+    let app = start_app(&probe_allowed_to(pong), &[]).await.unwrap();
     for n in 0..5 {
         let reply = app
             .get(&format!("/?action=http&url=http://{pong}/{n}"))
@@ -75,15 +76,11 @@ async fn refused_connection_is_reported_as_connection_refused() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
     };
-    let manifest = format!(
-        "{}\n[variables]\nclosed = {{ default = \"{closed}\" }}\n",
-        probe_manifest("allowed_outbound_hosts = [\"http://{{ closed }}\"]")
-    );
-    let app = start_app(&manifest, &[]).await.unwrap();
+    let app = start_app(&probe_allowed_to(closed), &[]).await.unwrap();
     let reply = app
         .get(&format!("/?action=http&url=http://{closed}/"))
         .await;
-    assert_eq!(reply.status, http::StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
     assert!(reply.body.contains("ConnectionRefused"), "{}", reply.body);
     app.host.shutdown().await;
 }
