@@ -5,7 +5,7 @@ WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
 FIXTURES := fixture-hello fixture-probe
 
-.PHONY: build build-wasm build-native up test test-rust test-schema test-deploy bench bench-host loadtest
+.PHONY: build build-wasm build-native up test test-rust test-schema test-deploy bench bench-deps bench-host loadtest
 
 ## build: every Wasm component (what `spin build` builds) and the native binaries
 build: build-wasm build-native
@@ -38,12 +38,19 @@ test-deploy:
 
 ## bench: every endpoint under wrk at 1, 16 and 64 connections, and the host overhead benchmark
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
-bench: build
+bench: build bench-deps
 	bench/run.sh
+
+## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss, Locust,
+## matplotlib); installs only what is missing (apt needs root)
+bench-deps:
+	@command -v wrk >/dev/null && command -v ss >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk iproute2; }
+	@python3 -c 'import locust, matplotlib' 2>/dev/null || python3 -m pip install -q -r requirements-dev.txt
 
 ## bench-host: the host's own overhead (fixture-hello under wrk at 1 and 32 connections)
 ## -> crates/devhost/BENCHMARK.md
-bench-host:
+bench-host: bench-deps
 	crates/devhost/bench.sh
 
 ## loadtest: Locust headless on the original scenario against a throwaway stack
@@ -51,7 +58,7 @@ bench-host:
 USERS ?= 20
 SPAWN_RATE ?= 10
 DURATION ?= 20s
-loadtest: build
+loadtest: build bench-deps
 	env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) DURATION=$(DURATION) scripts/with-stack.sh loadtest/run.sh
 
 # --- deployment ---------------------------------------------------------------------------
