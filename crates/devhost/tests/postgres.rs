@@ -16,23 +16,29 @@ fn encoded(url: &str) -> String {
         .replace('=', "%3D")
 }
 
-#[tokio::test]
-async fn an_allowed_database_is_reachable() {
+/// The probe, allowed to reach the shared test database, running `action` on it.
+async fn probe_action_on_shared_database(action: &str) -> common::Reply {
     let pg = testkit::shared_postgres();
     let app = start_app(&manifest(&format!("postgres://{}", pg.host())), &[])
         .await
         .unwrap();
     let reply = app
         .get(&format!(
-            "/?action=pg&address={}",
+            "/?action={action}&address={}",
             encoded(&pg.url("postgres"))
         ))
         .await;
+    app.host.shutdown().await;
+    reply
+}
+
+#[tokio::test]
+async fn an_allowed_database_is_reachable() {
+    let reply = probe_action_on_shared_database("pg").await;
     assert_eq!(
         (reply.status, reply.body.as_str()),
         (StatusCode::OK, "[[DbValue::Int32(1)]]")
     );
-    app.host.shutdown().await;
 }
 
 #[tokio::test]
@@ -63,16 +69,7 @@ async fn other_databases_are_refused_before_connecting() {
 
 #[tokio::test]
 async fn every_parameter_type_round_trips() {
-    let pg = testkit::shared_postgres();
-    let app = start_app(&manifest(&format!("postgres://{}", pg.host())), &[])
-        .await
-        .unwrap();
-    let reply = app
-        .get(&format!(
-            "/?action=pg-types&address={}",
-            encoded(&pg.url("postgres"))
-        ))
-        .await;
+    let reply = probe_action_on_shared_database("pg-types").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let columns = reply.json();
     let expected = [
@@ -144,5 +141,4 @@ async fn every_parameter_type_round_trips() {
         assert_eq!(got[1], format!("DbValue::{value}"), "{column}: {got}");
     }
     assert_eq!(columns.as_object().unwrap().len(), expected.len());
-    app.host.shutdown().await;
 }
