@@ -102,12 +102,7 @@ async fn added_todo_is_on_top_and_survives_a_reload(browser: &Browser) {
 
 async fn markup_in_a_task_renders_as_text(browser: &Browser) {
     let task = "<img src=x onerror=alert(1)>";
-    browser
-        .find("#todo-task")
-        .await
-        .send_keys(task)
-        .await
-        .unwrap();
+    type_task(browser, task).await;
     browser.find("#todo-submit").await.click().await.unwrap();
     wait_for_first_task(browser, task).await;
     assert_eq!(
@@ -201,12 +196,7 @@ async fn lost_answer_is_shown_and_the_retry_does_not_duplicate(browser: &Browser
         )
         .await;
     let task = "Call the plumber";
-    browser
-        .find("#todo-task")
-        .await
-        .send_keys(task)
-        .await
-        .unwrap();
+    type_task(browser, task).await;
     browser.eval("const add = document.getElementById('todo-submit'); add.click(); add.click(); return null").await;
     browser
         .wait_until(
@@ -330,12 +320,7 @@ async fn servers_422_message_is_shown_when_the_limit_is_bypassed(browser: &Brows
     browser
         .eval("document.getElementById('todo-task').removeAttribute('maxlength'); return null")
         .await;
-    browser
-        .find("#todo-task")
-        .await
-        .send_keys(&too_long)
-        .await
-        .unwrap();
+    type_task(browser, &too_long).await;
     assert_eq!(
         text_of(browser, "#todo-counter").await,
         "141 / 140 characters"
@@ -429,6 +414,15 @@ async fn reload(browser: &Browser) {
 async fn wait_for_list(browser: &Browser) {
     let loaded = "document.readyState === 'complete' && !document.getElementById('todo-list').hasAttribute('aria-busy')";
     browser.wait_until("the list is loaded", loaded).await;
+}
+
+async fn type_task(browser: &Browser, text: &str) {
+    browser
+        .find("#todo-task")
+        .await
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 async fn text_of(browser: &Browser, css: &str) -> String {
