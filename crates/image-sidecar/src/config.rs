@@ -8,6 +8,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use reqwest::Url;
 
+use crate::redact;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address the HTTP server binds (`IMAGE_LISTEN`).
@@ -16,6 +18,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where pictures come from; redirects are followed (`IMAGE_SOURCE_URL`).
     pub source_url: Url,
+    /// Tests only: redirects may also lead to plain http and to loopback, private or link-local
+    /// addresses (`IMAGE_ALLOW_INSECURE_REDIRECTS`).
+    pub allow_insecure_redirects: bool,
     /// How long one picture is kept (`IMAGE_REFRESH_INTERVAL`).
     pub refresh_interval: Duration,
     /// Largest accepted download (`IMAGE_MAX_BYTES`).
@@ -28,6 +33,11 @@ pub struct Config {
     pub retry_max: Duration,
     /// How long in-flight requests may finish after SIGTERM (`IMAGE_SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: Duration,
+    /// Open connections at most; more wait to be accepted (`IMAGE_MAX_CONNECTIONS`).
+    pub max_connections: usize,
+    /// How long a client may take to send a request head, idle between requests or stall
+    /// reading an answer before its connection is closed (`IMAGE_CLIENT_TIMEOUT`).
+    pub client_timeout: Duration,
 }
 
 impl Config {
@@ -41,19 +51,24 @@ impl Config {
             lookup(name).filter(|value| !value.trim().is_empty()).unwrap_or_else(|| default.to_owned())
         };
         let config = Config {
-            listen: parse(
-                "IMAGE_LISTEN",
-                &setting("IMAGE_LISTEN", "127.0.0.1:8081"),
-                |v| v.parse::<SocketAddr>().map_err(anyhow::Error::from),
-            )?,
+            listen: parse("IMAGE_LISTEN", &setting("IMAGE_LISTEN", "127.0.0.1:8081"), |v| {
+                v.parse::<SocketAddr>().map_err(anyhow::Error::from)
+            })?,
             data_dir: PathBuf::from(setting("IMAGE_DATA_DIR", "./data")),
-            source_url: parse("IMAGE_SOURCE_URL", &setting("IMAGE_SOURCE_URL", "https://picsum.photos/1200"), parse_source_url)?,
+            source_url: source_url(&setting("IMAGE_SOURCE_URL", "https://picsum.photos/1200"))?,
+            allow_insecure_redirects: parse(
+                "IMAGE_ALLOW_INSECURE_REDIRECTS",
+                &setting("IMAGE_ALLOW_INSECURE_REDIRECTS", "false"),
+                parse_bool,
+            )?,
             refresh_interval: duration(&setting, "IMAGE_REFRESH_INTERVAL", "24h")?,
             max_bytes: parse("IMAGE_MAX_BYTES", &setting("IMAGE_MAX_BYTES", "10MiB"), parse_bytes)?,
             fetch_timeout: duration(&setting, "IMAGE_FETCH_TIMEOUT", "30s")?,
             retry_min: duration(&setting, "IMAGE_RETRY_MIN", "10s")?,
             retry_max: duration(&setting, "IMAGE_RETRY_MAX", "1h")?,
             shutdown_timeout: duration(&setting, "IMAGE_SHUTDOWN_TIMEOUT", "10s")?,
+            max_connections: parse("IMAGE_MAX_CONNECTIONS", &setting("IMAGE_MAX_CONNECTIONS", "512"), parse_count)?,
+            client_timeout: duration(&setting, "IMAGE_CLIENT_TIMEOUT", "10s")?,
         };
         if config.retry_min > config.retry_max {
             bail!("IMAGE_RETRY_MIN ({:?}) must not exceed IMAGE_RETRY_MAX ({:?})", config.retry_min, config.retry_max);
@@ -77,12 +92,31 @@ fn duration(setting: &impl Fn(&str, &str) -> String, name: &str, default: &str) 
     })
 }
 
-fn parse_source_url(value: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(value).context("expected an absolute http(s) URL")?;
-    if !matches!(url.scheme(), "http" | "https") {
-        bail!("only http and https sources are supported");
+/// The message shows the value without its query string: that may be an API key.
+fn source_url(value: &str) -> anyhow::Result<Url> {
+    let checked = || -> anyhow::Result<Url> {
+        let url = Url::parse(value.trim()).context("expected an absolute http(s) URL")?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!("only http and https sources are supported");
+        }
+        Ok(url)
+    };
+    checked().with_context(|| format!("IMAGE_SOURCE_URL={:?} is invalid", redact::text(value)))
+}
+
+fn parse_bool(value: &str) -> anyhow::Result<bool> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => bail!("expected true or false"),
     }
-    Ok(url)
+}
+
+fn parse_count(value: &str) -> anyhow::Result<usize> {
+    match value.parse::<usize>().context("expected a whole number")? {
+        0 => bail!("must be larger than zero"),
+        count => Ok(count),
+    }
 }
 
 /// A byte count, plain or with a binary unit: `10485760`, `512KiB`, `10MiB`.
@@ -122,6 +156,16 @@ mod tests {
         assert_eq!(config.source_url.as_str(), "https://picsum.photos/1200");
         assert_eq!(config.refresh_interval, Duration::from_secs(24 * 3600));
         assert_eq!(config.max_bytes, 10 * 1024 * 1024);
+        assert!(!config.allow_insecure_redirects, "redirects are guarded unless asked otherwise");
+        assert_eq!(config.max_connections, 512);
+        assert_eq!(config.client_timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_bad_source_url_is_named_without_its_query() {
+        let error = format!("{:#}", config(&[("IMAGE_SOURCE_URL", "gopher://host/x?key=s3cret")]).unwrap_err());
+        assert!(error.contains("IMAGE_SOURCE_URL") && error.contains("gopher://host/x"), "{error}");
+        assert!(!error.contains("s3cret"), "{error}");
     }
 
     #[test]
@@ -140,6 +184,9 @@ mod tests {
             ("IMAGE_REFRESH_INTERVAL", "0s"),
             ("IMAGE_MAX_BYTES", "10MB"),
             ("IMAGE_FETCH_TIMEOUT", "-3s"),
+            ("IMAGE_ALLOW_INSECURE_REDIRECTS", "yes"),
+            ("IMAGE_MAX_CONNECTIONS", "0"),
+            ("IMAGE_CLIENT_TIMEOUT", "never"),
         ] {
             let error = format!("{:#}", config(&[(name, value)]).unwrap_err());
             assert!(error.contains(name), "{error}");

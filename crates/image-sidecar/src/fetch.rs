@@ -1,17 +1,22 @@
 //! One download from the picture source, validated before anything is stored.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::{Client, Url, header::CONTENT_TYPE, redirect};
+use reqwest::{Client, Url, header::CONTENT_TYPE};
 
 use crate::config::Config;
 use crate::image::Image;
 use crate::media::{self, Rejection};
+use crate::redact;
+use crate::redirect::{self, Refused};
 
 pub struct Fetcher {
     client: Client,
     source: Url,
+    /// The source as logs may show it.
+    shown_source: String,
     max_bytes: u64,
 }
 
@@ -19,6 +24,7 @@ pub struct Fetcher {
 pub enum FetchError {
     Timeout,
     Unreachable(String),
+    Redirect(String),
     Status(u16),
     Rejected(Rejection),
     TooLarge { limit: u64 },
@@ -31,6 +37,7 @@ impl FetchError {
         match self {
             Self::Timeout => "timeout",
             Self::Unreachable(_) => "unreachable",
+            Self::Redirect(_) => "redirect",
             Self::Status(_) => "http_status",
             Self::Rejected(Rejection::NotAnImage { .. }) => "content_type",
             Self::Rejected(_) => "magic_bytes",
@@ -45,6 +52,7 @@ impl std::fmt::Display for FetchError {
         match self {
             Self::Timeout => write!(f, "the source did not answer in time"),
             Self::Unreachable(error) => write!(f, "the source is unreachable: {error}"),
+            Self::Redirect(error) => write!(f, "the source's redirect was not followed: {error}"),
             Self::Status(status) => write!(f, "the source answered HTTP {status}"),
             Self::Rejected(rejection) => write!(f, "not a picture: {rejection}"),
             Self::TooLarge { limit } => write!(f, "the picture is larger than {limit} bytes"),
@@ -54,14 +62,18 @@ impl std::fmt::Display for FetchError {
 }
 
 impl From<reqwest::Error> for FetchError {
-    fn from(error: reqwest::Error) -> Self {
+    fn from(mut error: reqwest::Error) -> Self {
+        if let Some(url) = error.url_mut() {
+            redact::strip(url);
+        }
         // The chain (e.g. "connection refused") is what an operator needs to see.
-        let detail = std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(": ");
+        let chain: Vec<&dyn std::error::Error> =
+            std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source()).collect();
+        let detail = chain.iter().map(ToString::to_string).collect::<Vec<_>>().join(": ");
         if error.is_timeout() {
             Self::Timeout
+        } else if error.is_redirect() || chain.iter().any(|e| e.downcast_ref::<Refused>().is_some()) {
+            Self::Redirect(detail)
         } else if error.is_body() || error.is_decode() {
             Self::Body(detail)
         } else {
@@ -75,14 +87,18 @@ impl Fetcher {
         let client = Client::builder()
             .timeout(config.fetch_timeout)
             .connect_timeout(config.fetch_timeout.min(Duration::from_secs(10)))
-            .redirect(redirect::Policy::limited(5))
+            .redirect(redirect::policy(config.allow_insecure_redirects))
+            .dns_resolver(Arc::new(redirect::Resolver::new(&config.source_url, config.allow_insecure_redirects)))
+            // A proxy would hide the real destination from the address checks.
+            .no_proxy()
             .user_agent(concat!("image-sidecar/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Fetcher { client, source: config.source_url.clone(), max_bytes: config.max_bytes })
+        let shown_source = redact::url(&config.source_url);
+        Ok(Fetcher { client, source: config.source_url.clone(), shown_source, max_bytes: config.max_bytes })
     }
 
-    pub fn source(&self) -> &Url {
-        &self.source
+    pub fn shown_source(&self) -> &str {
+        &self.shown_source
     }
 
     /// Downloads one picture; the size cap holds whether or not the source sends Content-Length.
@@ -91,12 +107,8 @@ impl Fetcher {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
-        let declared = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+        let declared =
+            response.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("").to_owned();
         if !media::declares_image(&declared) {
             return Err(FetchError::Rejected(Rejection::NotAnImage { declared }));
         }
@@ -112,6 +124,6 @@ impl Fetcher {
         }
         let content_type = media::validate(&declared, &body).map_err(FetchError::Rejected)?;
         let body: Bytes = body.freeze();
-        Ok(Image::new(body, content_type, response.url().as_str(), SystemTime::now()))
+        Ok(Image::new(body, content_type, &redact::url(response.url()), SystemTime::now()))
     }
 }

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{
-    ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LAST_MODIFIED,
+    ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH,
+    LAST_MODIFIED,
 };
+use hyper::http::response::Builder;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::image::format_rfc3339;
+use crate::log;
 use crate::metrics;
 use crate::state::{AppState, Served};
 
@@ -24,20 +27,35 @@ const CACHE_PLACEHOLDER: &str = "no-cache";
 /// Tells the image component (and people with curl) that this is the built-in picture.
 pub const PLACEHOLDER_HEADER: &str = "x-image-placeholder";
 
-pub async fn handle<B>(state: Arc<AppState>, request: Request<B>) -> Result<Response<Body>, Infallible> {
+/// No route takes a body: one that comes anyway is never read, and the connection is closed
+/// after the answer so that its remaining bytes are not read either.
+pub async fn handle<B: hyper::body::Body>(
+    state: Arc<AppState>,
+    request: Request<B>,
+) -> Result<Response<Body>, Infallible> {
+    let mut response = route(&state, &request);
+    if !request.body().is_end_stream() {
+        if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+            response = json(StatusCode::PAYLOAD_TOO_LARGE, json!({"error": "requests to this service have no body"}));
+        }
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(response)
+}
+
+fn route<B>(state: &AppState, request: &Request<B>) -> Response<Body> {
     let method = request.method();
-    let response = match (request.uri().path(), method) {
-        ("/image", &Method::GET | &Method::HEAD) => image(&state, method, request.headers()),
-        ("/status", &Method::GET) => json(StatusCode::OK, status(&state)),
+    match (request.uri().path(), method) {
+        ("/image", &Method::GET | &Method::HEAD) => image(state, method, request.headers()),
+        ("/status", &Method::GET) => json(StatusCode::OK, status(state)),
         ("/healthz", &Method::GET) => json(StatusCode::OK, json!({"status": "ok"})),
         ("/readyz", &Method::GET) if state.is_ready() => json(StatusCode::OK, json!({"status": "ready"})),
         ("/readyz", &Method::GET) => json(StatusCode::SERVICE_UNAVAILABLE, json!({"error": "shutting down"})),
-        ("/metrics", &Method::GET) => text(metrics::render(&state)),
+        ("/metrics", &Method::GET) => text(metrics::render(state)),
         ("/image", _) => method_not_allowed("GET, HEAD"),
         ("/status" | "/healthz" | "/readyz" | "/metrics", _) => method_not_allowed("GET"),
         _ => json(StatusCode::NOT_FOUND, json!({"error": "not found"})),
-    };
-    Ok(response)
+    }
 }
 
 fn image(state: &AppState, method: &Method, headers: &HeaderMap) -> Response<Body> {
@@ -52,13 +70,12 @@ fn image(state: &AppState, method: &Method, headers: &HeaderMap) -> Response<Bod
         .header(CACHE_CONTROL, if served.placeholder { CACHE_PLACEHOLDER } else { CACHE_IMAGE })
         .header(PLACEHOLDER_HEADER, if served.placeholder { "true" } else { "false" });
     if not_modified {
-        return response.body(Body::default()).expect("valid response");
+        return finish(response, Bytes::new());
     }
-    response = response
-        .header(CONTENT_TYPE, &served.image.meta.content_type)
-        .header(CONTENT_LENGTH, served.image.bytes.len());
+    response =
+        response.header(CONTENT_TYPE, &served.image.meta.content_type).header(CONTENT_LENGTH, served.image.bytes.len());
     let body = if method == Method::HEAD { Bytes::new() } else { served.image.bytes.clone() };
-    response.body(Body::new(body)).expect("valid response")
+    finish(response, body)
 }
 
 /// `If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored, `*` matches.
@@ -85,24 +102,31 @@ fn status(state: &AppState) -> Value {
     })
 }
 
+/// Builds the response; should a header value be invalid (stored metadata gone wrong despite
+/// its checks at load time), answers a logged 500 instead of panicking.
+fn finish(builder: Builder, body: Bytes) -> Response<Body> {
+    builder.body(Body::new(body)).unwrap_or_else(|error| {
+        log::error("cannot build a response", json!({"error": error.to_string()}));
+        let mut response = Response::new(Body::new(Bytes::from_static(br#"{"error":"internal error"}"#)));
+        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    })
+}
+
 fn json(status: StatusCode, value: Value) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(CONTENT_TYPE, "application/json")
-        .header(CACHE_CONTROL, "no-store")
-        .body(Body::new(Bytes::from(value.to_string())))
-        .expect("valid response")
+    let builder =
+        Response::builder().status(status).header(CONTENT_TYPE, "application/json").header(CACHE_CONTROL, "no-store");
+    finish(builder, Bytes::from(value.to_string()))
 }
 
 fn text(body: String) -> Response<Body> {
-    Response::builder()
-        .header(CONTENT_TYPE, "text/plain; version=0.0.4")
-        .body(Body::new(Bytes::from(body)))
-        .expect("valid response")
+    finish(Response::builder().header(CONTENT_TYPE, "text/plain; version=0.0.4"), Bytes::from(body))
 }
 
 fn method_not_allowed(allow: &'static str) -> Response<Body> {
-    let mut response = json(StatusCode::METHOD_NOT_ALLOWED, json!({"error": format!("method not allowed; use {allow}")}));
+    let mut response =
+        json(StatusCode::METHOD_NOT_ALLOWED, json!({"error": format!("method not allowed; use {allow}")}));
     response.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
     response
 }

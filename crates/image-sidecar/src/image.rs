@@ -1,10 +1,16 @@
 //! A picture and its metadata, as stored on the volume and served.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::media;
+
+/// How far in the future a stored fetch time may lie (clocks of two nodes disagree a little);
+/// beyond that it is corrupt, and would put off the next refresh for good.
+const CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 pub struct Image {
@@ -36,9 +42,23 @@ impl Image {
         Image { bytes, meta }
     }
 
-    /// Whether the bytes are still the ones the metadata describes.
-    pub fn is_intact(&self) -> bool {
-        self.bytes.len() as u64 == self.meta.size && sha256_hex(&self.bytes) == self.meta.sha256
+    /// Checks that the metadata read from the volume describes these bytes and is usable as
+    /// it is served (HTTP headers, schedule); says what is wrong otherwise.
+    pub fn verify(&self) -> Result<(), String> {
+        let meta = &self.meta;
+        if self.bytes.len() as u64 != meta.size || sha256_hex(&self.bytes) != meta.sha256 {
+            return Err(format!(
+                "the picture does not match its metadata (sha256 {:?}, size {})",
+                meta.sha256, meta.size
+            ));
+        }
+        if media::sniff(&self.bytes) != Some(meta.content_type.as_str()) {
+            return Err(format!("content type {:?} is not what the bytes are", meta.content_type));
+        }
+        if meta.fetched_at > SystemTime::now() + CLOCK_SKEW {
+            return Err(format!("fetched_at {} lies in the future", format_rfc3339(meta.fetched_at)));
+        }
+        Ok(())
     }
 }
 
@@ -77,11 +97,26 @@ mod tests {
         assert_eq!(serde_json::from_str::<ImageMeta>(&json).unwrap(), image.meta);
     }
 
+    fn gif() -> Image {
+        Image::new(Bytes::from_static(b"GIF89a"), "image/gif", "http://x/y", SystemTime::now())
+    }
+
     #[test]
     fn changed_bytes_are_detected() {
-        let mut image = Image::new(Bytes::from_static(b"GIF89a"), "image/gif", "http://x/y", SystemTime::now());
-        assert!(image.is_intact());
+        let mut image = gif();
+        assert_eq!(image.verify(), Ok(()));
         image.bytes = Bytes::from_static(b"GIF87a");
-        assert!(!image.is_intact());
+        assert!(image.verify().is_err());
+    }
+
+    #[test]
+    fn metadata_that_cannot_be_served_is_refused() {
+        let mut header_breaking = gif();
+        header_breaking.meta.content_type = "image/gif\r\nSet-Cookie: x=1".to_owned();
+        let mut far_future = gif();
+        far_future.meta.fetched_at = SystemTime::now() + Duration::from_secs(200 * 365 * 86_400);
+        for image in [header_breaking, far_future] {
+            assert!(image.verify().is_err(), "{:?}", image.meta);
+        }
     }
 }

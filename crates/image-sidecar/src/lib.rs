@@ -1,6 +1,7 @@
 //! The image sidecar: owns the daily picture's volume, refreshes the picture once per interval
 //! and serves it over HTTP to the stateless `daily-photo` component. See README.md.
 
+mod address;
 pub mod config;
 mod fetch;
 mod http;
@@ -9,13 +10,17 @@ mod log;
 mod media;
 mod metrics;
 mod placeholder;
+mod redact;
+mod redirect;
 mod refresh;
 mod server;
+mod stall;
 mod state;
 mod store;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::json;
@@ -25,28 +30,31 @@ use tokio::sync::watch;
 pub use config::Config;
 pub use http::PLACEHOLDER_HEADER;
 
+use crate::image::Image;
 use crate::store::{Loaded, Store};
+
+/// A stored picture that cannot be read is tried again this often before serving without it.
+const LOAD_ATTEMPTS: u32 = 3;
+const LOAD_RETRY_DELAY: Duration = Duration::from_millis(200);
 
 /// Runs until `shutdown` completes: takes the volume's lock, loads the stored picture, then
 /// serves while refreshing in the background.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let store = Arc::new(Store::open(&config.data_dir)?);
-    let stored = match store.load() {
-        Loaded::Image(image) => Some(image),
-        Loaded::Empty => None,
-        Loaded::Discarded(reason) => {
-            log::warn("discarded the stored picture, fetching a new one", json!({"reason": reason}));
-            None
-        }
-    };
-    let state = Arc::new(state::AppState::new(stored, placeholder::image(), config.source_url.to_string()));
-    let listener =
-        TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {} (IMAGE_LISTEN)", config.listen))?;
+    let stored = load_stored(&store).await;
+    let shown_source = redact::url(&config.source_url);
+    let state = Arc::new(state::AppState::new(stored, placeholder::image(), shown_source.clone()));
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (IMAGE_LISTEN)", config.listen))?;
     let served = state.current();
-    log::info("image-sidecar listening", json!({
-        "listen": config.listen.to_string(), "data_dir": config.data_dir.display().to_string(),
-        "source": config.source_url.as_str(), "placeholder": served.placeholder, "sha256": served.image.meta.sha256,
-    }));
+    log::info(
+        "image-sidecar listening",
+        json!({
+            "listen": config.listen.to_string(), "data_dir": config.data_dir.display().to_string(),
+            "source": shown_source, "placeholder": served.placeholder, "sha256": served.image.meta.sha256,
+        }),
+    );
 
     let (stop_refresh, refresh_stopped) = watch::channel(());
     let schedule = refresh::Schedule {
@@ -57,11 +65,40 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::
     let fetcher = fetch::Fetcher::new(&config)?;
     let refresher = tokio::spawn(refresh::run(Arc::clone(&state), store, fetcher, schedule, refresh_stopped));
 
-    server::serve(listener, state, shutdown, config.shutdown_timeout).await;
+    let limits = server::Limits {
+        max_connections: config.max_connections,
+        client_timeout: config.client_timeout,
+        grace: config.shutdown_timeout,
+    };
+    server::serve(listener, state, shutdown, limits).await;
     let _ = stop_refresh.send(());
     let _ = refresher.await;
     log::info("image-sidecar stopped", json!({}));
     Ok(())
+}
+
+/// The stored picture, if it is intact. A read error may be passing (a volume still attaching,
+/// say): it is retried, and even when it persists the picture stays on the volume for the
+/// next start; meanwhile the placeholder is served and a new picture fetched.
+async fn load_stored(store: &Store) -> Option<Image> {
+    for attempt in 1..=LOAD_ATTEMPTS {
+        match store.load() {
+            Loaded::Image(image) => return Some(image),
+            Loaded::Empty => return None,
+            Loaded::Discarded(reason) => {
+                log::warn("discarded the stored picture, fetching a new one", json!({"reason": reason}));
+                return None;
+            }
+            Loaded::Unreadable(error) if attempt < LOAD_ATTEMPTS => {
+                log::warn("cannot read the stored picture, trying again", json!({"error": error, "attempt": attempt}));
+                tokio::time::sleep(LOAD_RETRY_DELAY * attempt).await;
+            }
+            Loaded::Unreadable(error) => {
+                log::warn("cannot read the stored picture, serving without it (it is kept)", json!({"error": error}));
+            }
+        }
+    }
+    None
 }
 
 /// Completes on SIGTERM (Kubernetes) or SIGINT (Ctrl-C).

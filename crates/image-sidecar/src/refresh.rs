@@ -57,7 +57,7 @@ pub async fn run(
                 let delay = retry_delay(failures, schedule.retry_min, schedule.retry_max);
                 log::warn("fetch failed, keeping the current picture", json!({
                     "reason": reason, "error": error, "consecutive_failures": failures,
-                    "retry_in_ms": delay.as_millis() as u64, "source": fetcher.source().as_str(),
+                    "retry_in_ms": delay.as_millis() as u64, "source": fetcher.shown_source(),
                 }));
                 SystemTime::now() + delay
             }

@@ -1,25 +1,14 @@
 //! The volume: a restart keeps the picture until due, crashes never tear it, corruption is
 //! noticed, and only one sidecar writes it.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::thread;
 use std::time::Duration;
 
-use common::{Serving, serving, sha256_hex, spawn, start, status, wait_for_picture, wait_until};
 use testkit::{PictureSource, Reply, fake_picture};
 
-const JPEG: &str = "image/jpeg";
-
-/// The names of the files on the volume, sorted.
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
-    names.sort();
-    names
-}
+use crate::helpers::{JPEG, Serving, files, serving, sha256_hex, spawn, start, status, wait_for_picture, wait_until};
 
 fn stored_picture_files(dir: &Path) -> Vec<String> {
     files(dir).into_iter().filter(|name| name.starts_with("image-")).collect()

@@ -1,5 +1,4 @@
 //! Shared by the sidecar's integration tests: the real binary, a temp volume, a scripted source.
-#![allow(dead_code)] // each test file uses its own subset
 
 use std::path::Path;
 use std::thread;
@@ -9,6 +8,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use testkit::{PictureSource, Reply, Sidecar};
+
+pub const JPEG: &str = "image/jpeg";
 
 /// Short retry and fetch deadlines keep failure tests fast.
 pub const FAST: &[(&str, &str)] =
@@ -28,7 +29,8 @@ pub fn spawn(data_dir: &Path, source_url: &str, extra: &[(&str, &str)]) -> Sidec
 }
 
 fn env<'a>(data_dir: &'a Path, source_url: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut env = vec![("IMAGE_DATA_DIR", data_dir.to_str().expect("UTF-8 temp path")), ("IMAGE_SOURCE_URL", source_url)];
+    let mut env =
+        vec![("IMAGE_DATA_DIR", data_dir.to_str().expect("UTF-8 temp path")), ("IMAGE_SOURCE_URL", source_url)];
     env.extend_from_slice(FAST);
     env.extend_from_slice(extra);
     env
@@ -38,6 +40,14 @@ pub fn status(sidecar: &Sidecar) -> Value {
     let response = sidecar.get("/status").expect("GET /status");
     assert_eq!(response.status, 200);
     serde_json::from_slice(&response.body).expect("status is JSON")
+}
+
+/// The names of the files on the volume, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    names
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -56,13 +66,31 @@ pub fn wait_until(sidecar: &Sidecar, timeout: Duration, what: &str, mut conditio
 /// Waits until the sidecar serves exactly `bytes`.
 pub fn wait_for_picture(sidecar: &Sidecar, bytes: &[u8]) {
     let sha = sha256_hex(bytes);
-    wait_until(sidecar, Duration::from_secs(10), &format!("picture {sha}"), || status(sidecar)["sha256"] == sha.as_str());
+    wait_until(sidecar, Duration::from_secs(10), &format!("picture {sha}"), || {
+        status(sidecar)["sha256"] == sha.as_str()
+    });
 }
 
 /// The value of one sample line of `/metrics`, e.g. `image_sidecar_fetches_total{outcome="ok"}`.
 pub fn metric(sidecar: &Sidecar, sample: &str) -> Option<f64> {
     let text = sidecar.get("/metrics").expect("GET /metrics").text();
     text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// Starts a sidecar fetching `source`'s `/1200`, which answers with something unacceptable, and
+/// waits for a failed fetch with `reason`; the placeholder must still be served and the
+/// rejection logged. Returns `/status`.
+pub fn assert_rejected(source: &PictureSource, reason: &str, extra: &[(&str, &str)]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let sidecar = start(dir.path(), &source.url("/1200"), extra);
+    let sample = format!("image_sidecar_fetches_total{{outcome=\"{reason}\"}}");
+    wait_until(&sidecar, Duration::from_secs(10), &sample, || metric(&sidecar, &sample).is_some_and(|n| n >= 1.0));
+    let status = status(&sidecar);
+    assert_eq!(status["placeholder"], true, "nothing was accepted: {status}");
+    assert!(status["consecutive_failures"].as_u64().unwrap() >= 1);
+    let log = sidecar.logs().into_iter().find(|line| line.contains(&format!("\"reason\":\"{reason}\"")));
+    assert!(log.is_some_and(|line| line.contains("\"level\":\"warn\"")), "the rejection is logged");
+    status
 }
 
 /// A sidecar already serving `picture`, fetched from a source whose `/1200` answers with it.

@@ -1,16 +1,15 @@
 //! The HTTP surface: conditional requests, HEAD, status, probes, metrics, errors, shutdown.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Serving, metric, status, wait_until};
 use testkit::fake_picture;
+
+use crate::helpers::{self, Serving, metric, status, wait_until};
 
 /// A sidecar serving a PNG of `size` bytes made from `seed`; the source and volume live as long.
 fn serving(seed: u64, size: usize) -> (Serving, Vec<u8>) {
     let picture = fake_picture("image/png", seed, size);
-    (common::serving("image/png", &picture, &[]), picture)
+    (helpers::serving("image/png", &picture, &[]), picture)
 }
 
 #[test]
@@ -97,8 +96,10 @@ fn every_log_line_is_json() {
 #[test]
 fn bad_configuration_is_refused_with_the_variable_named() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, value) in [("IMAGE_REFRESH_INTERVAL", "banana"), ("IMAGE_MAX_BYTES", "ten"), ("IMAGE_SOURCE_URL", "file:///etc/passwd")] {
-        let mut sidecar = common::spawn(dir.path(), "http://127.0.0.1:9/1200", &[(name, value)]);
+    for (name, value) in
+        [("IMAGE_REFRESH_INTERVAL", "banana"), ("IMAGE_MAX_BYTES", "ten"), ("IMAGE_SOURCE_URL", "file:///etc/passwd")]
+    {
+        let mut sidecar = helpers::spawn(dir.path(), "http://127.0.0.1:9/1200", &[(name, value)]);
         let exit = sidecar.wait(Duration::from_secs(5)).expect("exits at once");
         assert_eq!(exit.code(), Some(1), "{name}={value}");
         wait_until(&sidecar, Duration::from_secs(2), name, || sidecar.logs().iter().any(|line| line.contains(name)));

@@ -1,14 +1,11 @@
 //! Fetching from the picture source: what is accepted, what is rejected, and what is served
 //! meanwhile.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Serving, metric, serving, start, status, wait_for_picture, wait_until};
 use testkit::{PictureSource, Reply, fake_picture, free_port};
 
-const JPEG: &str = "image/jpeg";
+use crate::helpers::{self, JPEG, Serving, metric, serving, start, status, wait_for_picture, wait_until};
 
 #[test]
 fn a_picture_is_fetched_stored_and_served_with_its_validators() {
@@ -19,7 +16,7 @@ fn a_picture_is_fetched_stored_and_served_with_its_validators() {
     assert_eq!(response.status, 200);
     assert_eq!(response.body, picture);
     assert_eq!(response.header("content-type"), Some(JPEG));
-    assert_eq!(response.header("etag"), Some(format!("\"{}\"", common::sha256_hex(&picture)).as_str()));
+    assert_eq!(response.header("etag"), Some(format!("\"{}\"", helpers::sha256_hex(&picture)).as_str()));
     assert_eq!(response.header("cache-control"), Some("public, max-age=300"));
     assert_eq!(response.header("x-image-placeholder"), Some("false"));
     assert!(response.header("last-modified").is_some_and(|date| date.ends_with(" GMT")));
@@ -35,33 +32,10 @@ fn a_picture_is_fetched_stored_and_served_with_its_validators() {
     assert_eq!(metric(&sidecar, "image_sidecar_fetches_total{outcome=\"ok\"}"), Some(1.0));
 }
 
-#[test]
-fn redirects_are_followed_like_picsum() {
-    let source = PictureSource::start();
-    let picture = fake_picture("image/webp", 2, 20_000);
-    source.route("/1200", Reply::Redirect { location: source.url("/id/237/1200/800.webp") });
-    source.route("/id/237/1200/800.webp", Reply::picture("image/webp", picture.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&sidecar, &picture);
-    assert_eq!(sidecar.get("/image").unwrap().header("content-type"), Some("image/webp"));
-}
-
-/// Starts a sidecar on a source that only ever answers `reply`, and waits for a failed fetch
-/// with `reason`; the placeholder must still be served.
 fn assert_rejected(reply: Reply, reason: &str, extra: &[(&str, &str)]) -> serde_json::Value {
     let source = PictureSource::start();
     source.route("/1200", reply);
-    let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), extra);
-    let sample = format!("image_sidecar_fetches_total{{outcome=\"{reason}\"}}");
-    wait_until(&sidecar, Duration::from_secs(10), &sample, || metric(&sidecar, &sample).is_some_and(|n| n >= 1.0));
-    let status = status(&sidecar);
-    assert_eq!(status["placeholder"], true, "nothing was accepted: {status}");
-    assert!(status["consecutive_failures"].as_u64().unwrap() >= 1);
-    let log = sidecar.logs().into_iter().find(|line| line.contains(&format!("\"reason\":\"{reason}\"")));
-    assert!(log.is_some_and(|line| line.contains("\"level\":\"warn\"")), "the rejection is logged");
-    status
+    helpers::assert_rejected(&source, reason, extra)
 }
 
 #[test]
@@ -106,7 +80,8 @@ fn an_unsized_picture_within_the_cap_is_accepted() {
 
 #[test]
 fn a_slow_source_times_out_and_never_holds_up_serving() {
-    let slow = Reply::Slow { delay: Duration::from_secs(3), then: Box::new(Reply::picture(JPEG, fake_picture(JPEG, 7, 100))) };
+    let slow =
+        Reply::Slow { delay: Duration::from_secs(3), then: Box::new(Reply::picture(JPEG, fake_picture(JPEG, 7, 100))) };
     let source = PictureSource::start();
     source.route("/1200", slow);
     let dir = tempfile::tempdir().unwrap();
@@ -129,7 +104,8 @@ fn server_errors_are_retried_with_backoff_until_the_source_recovers() {
     let source = PictureSource::start();
     source.route("/1200", Reply::Status(500));
     let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), &[("IMAGE_RETRY_MIN", "100ms"), ("IMAGE_RETRY_MAX", "400ms")]);
+    let sidecar =
+        start(dir.path(), &source.url("/1200"), &[("IMAGE_RETRY_MIN", "100ms"), ("IMAGE_RETRY_MAX", "400ms")]);
     let started = Instant::now();
     assert!(source.wait_for_requests("/1200", 4, Duration::from_secs(10)), "retries happen");
     // Delays are at least 50, 100, 200 ms (half of 100, 200, 400): no hammering.
