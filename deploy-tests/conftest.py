@@ -13,7 +13,11 @@ K8S = REPO / "k8s"
 SPIN_TOML = REPO / "spin.toml"
 SPINKUBE = REPO.parent / "shared" / "spinkube"
 OVERLAYS = sorted(p.parent.name for p in (K8S / "overlays").glob("*/kustomization.yaml"))
-KUSTOMIZATIONS = sorted(str(p.parent.relative_to(K8S)) for p in K8S.rglob("kustomization.yaml"))
+# Components (k8s/components) only build inside an overlay.
+KUSTOMIZATIONS = sorted(
+    str(p.parent.relative_to(K8S)) for p in K8S.rglob("kustomization.yaml")
+    if yamlio.load_file(p).get("kind") != "Component"
+)
 
 
 def required_tool(name: str) -> str:

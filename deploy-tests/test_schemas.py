@@ -4,13 +4,14 @@ import copy
 
 import pytest
 
-from checks import schemas
+from checks import gke, schemas
 from checks.resources import of_kind
 from conftest import OVERLAYS, SPINKUBE
 
 
 
-CUSTOM_KINDS = ("SpinApp", "SpinAppExecutor")
+# Not in the Kubernetes schemas: SpinKube CRDs (checked below) and GKE ones (test_load_balancer.py).
+CUSTOM_KINDS = ("SpinApp", "SpinAppExecutor", *gke.KINDS)
 
 
 def spinkube_schema(kind):

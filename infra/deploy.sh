@@ -1,54 +1,76 @@
 #!/usr/bin/env bash
-# Deploys one environment to the current kubectl context: render the overlay (namespace, images,
-# ksops-decrypted secret), migrate, apply, wait for the rollout, smoke-test the ingress.
-# Used by .github/workflows/deploy.yml and `make deploy`. Needs kustomize, ksops, kubectl, curl,
-# and the age identity in SOPS_AGE_KEY or SOPS_AGE_KEY_FILE.
-#   infra/deploy.sh ENV NAMESPACE APP_IMAGE NATIVE_IMAGE
+# Deploys one environment to namespace todo-ENV of the current kubectl context: render the
+# overlay (images, ksops-decrypted secret, HTTPS when DOMAIN is set), apply the pre phase
+# (Secret, SpinAppExecutor, migration Job) and wait for the migration, apply the rest, wait
+# for the rollouts, smoke-test every app through the load balancer.
+# Used by .github/workflows/deploy.yml, `make deploy` and `make rollback`. Needs kustomize,
+# ksops, kubectl, curl, jq and the age identity in SOPS_AGE_KEY or SOPS_AGE_KEY_FILE.
+# The namespace and the deployer's rights in it come from Terraform (infra/spinkube).
+#   [DOMAIN=todo.example.com] infra/deploy.sh ENV APP_IMAGE NATIVE_IMAGE
 set -euo pipefail
 
-env_name=$1 namespace=$2 app_image=$3 native_image=$4
-overlay="$(cd "$(dirname "$0")/.." && pwd)/k8s/overlays/$env_name"
-[ -d "$overlay" ] || { echo "no overlay $overlay for environment $env_name" >&2; exit 1; }
-rendered=$(mktemp --suffix=.yaml)
-trap 'rm -f "$rendered"' EXIT
-
-echo "--- render $overlay into namespace $namespace"
+env_name=$1 app_image=$2 native_image=$3
+namespace=todo-$env_name
+domain=${DOMAIN:-}
+k8s="$(cd "$(dirname "$0")/.." && pwd)/k8s"
+[ -d "$k8s/overlays/$env_name" ] || { echo "no overlay k8s/overlays/$env_name" >&2; exit 1; }
 work=$(mktemp -d)
-cp -r "$overlay/../.." "$work/k8s"
+trap 'rm -rf "$work"' EXIT
+
+echo "--- render k8s/overlays/$env_name into namespace $namespace${domain:+ for https://$domain}"
+cp -r "$k8s" "$work/k8s"
 (
   cd "$work/k8s/overlays/$env_name"
-  kustomize edit set namespace "$namespace"
   kustomize edit set image "todo-app=$app_image" "todo-native=$native_image"
-  kustomize build --enable-alpha-plugins --enable-exec . > "$rendered"
+  if [ -n "$domain" ]; then
+    kustomize edit add component ../../components/https
+    kustomize edit add patch --kind ManagedCertificate --name todo \
+      --patch "[{\"op\": \"replace\", \"path\": \"/spec/domains/0\", \"value\": \"$domain\"}]"
+  fi
+  kustomize build --enable-alpha-plugins --enable-exec . > "$work/rendered.yaml"
 )
-rm -rf "$work"
+kubectl="kubectl -n $namespace"
 
-echo "--- migrate (secret and Job first: label todo.deploy/phase=pre)"
-kubectl create namespace "$namespace" --dry-run=client -o yaml | kubectl apply -f -
-kubectl -n "$namespace" delete job todo-migrate --ignore-not-found
-kubectl apply -f "$rendered" -l todo.deploy/phase=pre
-if ! kubectl -n "$namespace" wait --for=condition=complete job/todo-migrate --timeout=300s; then
-  kubectl -n "$namespace" logs job/todo-migrate --tail=100 || true
+echo "--- pre phase: the Secret, the executor (the SpinApps' webhook needs it) and the migration"
+$kubectl delete job todo-migrate --ignore-not-found
+$kubectl apply -f "$work/rendered.yaml" -l todo.deploy/phase=pre
+if ! $kubectl wait --for=condition=complete job/todo-migrate --timeout=300s; then
+  $kubectl logs job/todo-migrate --tail=100 || true
   exit 1
 fi
 
 echo "--- apply and wait for the rollout"
-kubectl apply -f "$rendered"
+$kubectl apply -f "$work/rendered.yaml"
 for app in todo-read todo-write todo-image; do
-  kubectl -n "$namespace" wait --for=create "deployment/$app" --timeout=120s
-  kubectl -n "$namespace" rollout status "deployment/$app" --timeout=300s
+  $kubectl wait --for=create "deployment/$app" --timeout=120s
+  $kubectl rollout status "deployment/$app" --timeout=300s
 done
-kubectl -n "$namespace" rollout status statefulset/image-sidecar --timeout=300s
+$kubectl rollout status statefulset/image-sidecar --timeout=300s
 
-echo "--- smoke test through the ingress (a new load balancer takes minutes)"
+echo "--- smoke test of every app through the load balancer (a new one takes minutes)"
 ip=""
 for _ in $(seq 60); do
-  ip=$(kubectl -n "$namespace" get ingress todo -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
-  if [ -n "$ip" ] && curl -fsS --max-time 5 "http://$ip/readyz" >/dev/null; then break; fi
+  ip=$($kubectl get ingress todo -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
+  [ -n "$ip" ] && curl -fsS --max-time 5 "http://$ip/healthz" >/dev/null 2>&1 && break
   sleep 15
 done
 [ -n "$ip" ] || { echo "the ingress got no address" >&2; exit 1; }
-curl -fsS --max-time 10 "http://$ip/readyz" >/dev/null
-curl -fsS --max-time 10 "http://$ip/api/todos" >/dev/null
-curl -fsS --max-time 10 "http://$ip/" >/dev/null
-echo "$namespace is up at http://$ip/"
+base="http://$ip"
+if [ -n "$domain" ]; then
+  # Google provisions the certificate once the domain resolves to $ip: waited for up to 30 minutes.
+  for _ in $(seq 40); do
+    status=$($kubectl get managedcertificate todo -o jsonpath='{.status.certificateStatus}')
+    [ "$status" = Active ] && curl -fsS --max-time 5 "https://$domain/healthz" >/dev/null 2>&1 && break
+    sleep 45
+  done
+  base="https://$domain"
+fi
+call() { curl -fsS --max-time 10 "$@"; }
+call "$base/" >/dev/null                                   # todo-read: the page
+call "$base/api/todos" >/dev/null                          # todo-read: the list
+id=$(call -X POST -H 'Content-Type: application/json' \
+  --data "{\"task\":\"Smoke test of $namespace\"}" "$base/api/todo" | jq -er .id)  # todo-write
+call -X PATCH -H 'Content-Type: application/json' --data '{"done":true}' \
+  "$base/api/todos/$id" >/dev/null                         # todo-write
+call "$base/api/daily_photo" >/dev/null                    # todo-image
+echo "$namespace is up at $base/"

@@ -18,11 +18,15 @@ resource "google_container_cluster" "todo" {
   workload_identity_config {
     workload_pool = "${var.project_id}.svc.id.goog"
   }
+  # Dataplane V2 (Cilium): enforces the app namespaces' NetworkPolicies.
+  datapath_provider = "ADVANCED_DATAPATH"
+  depends_on        = [google_project_service.apis]
 }
 
 resource "google_service_account" "nodes" {
   account_id   = "todo-gke-nodes"
   display_name = "GKE nodes of the todo cluster"
+  depends_on   = [google_project_service.foundation]
 }
 
 resource "google_project_iam_member" "nodes" {
@@ -51,9 +55,13 @@ resource "google_container_node_pool" "wasm" {
   }
   node_config {
     machine_type = var.node_machine_type
-    # Ubuntu with containerd: the shim installer writes containerd-shim-spin to the host,
-    # which Container-Optimized OS (read-only root) does not allow.
-    image_type      = "UBUNTU_CONTAINERD"
+    # Ubuntu with containerd: runtime-class-manager writes containerd-shim-spin to the host,
+    # which Container-Optimized OS (read-only root) does not allow; it supports GKE on Ubuntu
+    # nodes only.
+    image_type = "UBUNTU_CONTAINERD"
+    # The Shim's nodeSelector (infra/spinkube/shim-chart): every node of the pool, also
+    # those the autoscaler adds or an upgrade replaces, gets the shim.
+    labels          = { spin = "true" }
     service_account = google_service_account.nodes.email
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
     workload_metadata_config {

@@ -1,3 +1,15 @@
+# Resource Manager and IAM first: enabling the others, creating service accounts and reading
+# project IAM need them, and a fresh project has neither enabled.
+resource "google_project_service" "foundation" {
+  for_each = toset([
+    "cloudresourcemanager.googleapis.com",
+    "iam.googleapis.com",
+    "serviceusage.googleapis.com",
+  ])
+  service            = each.value
+  disable_on_destroy = false
+}
+
 resource "google_project_service" "apis" {
   for_each = toset([
     "compute.googleapis.com",
@@ -10,6 +22,7 @@ resource "google_project_service" "apis" {
   ])
   service            = each.value
   disable_on_destroy = false
+  depends_on         = [google_project_service.foundation]
 }
 
 resource "google_compute_network" "todo" {
@@ -34,11 +47,13 @@ resource "google_compute_subnetwork" "nodes" {
   }
 }
 
-# Private services access: Cloud SQL gets an address inside this VPC, no public IP.
+# Private services access: Cloud SQL gets an address inside this VPC, no public IP. A fixed
+# range, because the apps' NetworkPolicies allow egress to it (k8s/base/network-policies.yaml).
 resource "google_compute_global_address" "private_services" {
   name          = "todo-private-services"
   purpose       = "VPC_PEERING"
   address_type  = "INTERNAL"
+  address       = "10.40.0.0"
   prefix_length = 16
   network       = google_compute_network.todo.id
 }
@@ -47,4 +62,12 @@ resource "google_service_networking_connection" "private_services" {
   network                 = google_compute_network.todo.id
   service                 = "servicenetworking.googleapis.com"
   reserved_peering_ranges = [google_compute_global_address.private_services.name]
+}
+
+# One external address per environment, named like its namespace; the overlay's Ingress asks
+# for it (kubernetes.io/ingress.global-static-ip-name), so a domain's A record stays valid.
+resource "google_compute_global_address" "ingress" {
+  for_each   = toset(var.environments)
+  name       = "todo-${each.value}"
+  depends_on = [google_project_service.apis]
 }

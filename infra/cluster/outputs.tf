@@ -29,6 +29,11 @@ output "db_urls" {
   sensitive   = true
   value = {
     for env, db in google_sql_database.env :
-    env => "postgres://${google_sql_user.todo.name}:${random_password.db.result}@${google_sql_database_instance.todo.private_ip_address}:5432/${db.name}?sslmode=disable"
+    env => "postgres://${google_sql_user.env[env].name}:${random_password.db[env].result}@${google_sql_database_instance.todo.private_ip_address}:5432/${db.name}?sslmode=disable"
   }
+}
+
+output "ingress_addresses" {
+  description = "The static IP of each environment: point the domain's A record here (DEPLOY.md)"
+  value       = { for env, address in google_compute_global_address.ingress : env => address.address }
 }

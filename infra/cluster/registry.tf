@@ -1,10 +1,21 @@
-# Holds the Spin OCI artifact (todo-app) and the native image (todo-native).
+# Holds the Spin OCI artifact (todo-app) and the native image (todo-native). Every deploy
+# pushes :<sha> and moves :<branch>; the cleanup deletes untagged versions after
+# var.registry_untagged_days and keeps the 20 newest versions of each package regardless.
 resource "google_artifact_registry_repository" "todo" {
-  repository_id = "todo"
-  location      = var.region
-  format        = "DOCKER"
-  depends_on    = [google_project_service.apis]
+  repository_id          = "todo"
+  location               = var.region
+  format                 = "DOCKER"
+  cleanup_policy_dry_run = false
+  depends_on             = [google_project_service.apis]
 
+  cleanup_policies {
+    id     = "delete-untagged"
+    action = "DELETE"
+    condition {
+      tag_state  = "UNTAGGED"
+      older_than = "${var.registry_untagged_days * 86400}s"
+    }
+  }
   cleanup_policies {
     id     = "keep-recent"
     action = "KEEP"

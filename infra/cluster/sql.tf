@@ -17,6 +17,12 @@ resource "google_sql_database_instance" "todo" {
     backup_configuration {
       enabled = true
     }
+    # The connection budget (DEPLOY.md, checked by deploy-tests/test_budget.py): Spin keeps up
+    # to 64 pooled connections per database address in every pod.
+    database_flags {
+      name  = "max_connections"
+      value = var.db_max_connections
+    }
   }
 }
 
@@ -26,13 +32,16 @@ resource "google_sql_database" "env" {
   instance = google_sql_database_instance.todo.name
 }
 
+# One user and password per environment, owner of that environment's database only.
 resource "random_password" "db" {
-  length  = 32
-  special = false
+  for_each = toset(var.environments)
+  length   = 32
+  special  = false
 }
 
-resource "google_sql_user" "todo" {
-  name     = "todo"
+resource "google_sql_user" "env" {
+  for_each = toset(var.environments)
+  name     = "todo_${each.value}"
   instance = google_sql_database_instance.todo.name
-  password = random_password.db.result
+  password = random_password.db[each.value].result
 }

@@ -21,7 +21,7 @@ variable "github_repository" {
 }
 
 variable "environments" {
-  description = "Deployed branches; each gets database todo_<env> (main also serves master)."
+  description = "Deployed branches; each gets database todo_<env>, user todo_<env>, a static IP."
   type        = list(string)
   default     = ["main", "develop"]
 }
@@ -40,4 +40,16 @@ variable "db_tier" {
   description = "db-f1-micro choked under load in the original; one dedicated vCPU did not."
   type        = string
   default     = "db-custom-1-3840"
+}
+
+variable "db_max_connections" {
+  description = "Cloud SQL max_connections: at least the connection budget of DEPLOY.md."
+  type        = number
+  default     = 1200
+}
+
+variable "registry_untagged_days" {
+  description = "Untagged artifacts (replaced :main/:develop tags, build cache) are deleted after this."
+  type        = number
+  default     = 14
 }

@@ -24,7 +24,20 @@ variable "shim_version" {
   default     = "v0.24.0"
 }
 
+variable "runtime_class_manager_version" {
+  description = "runtime-class-manager chart (oci://ghcr.io/spinframework/charts); installs the Shim."
+  type        = string
+  default     = "0.2.0"
+}
+
 variable "cert_manager_version" {
-  type    = string
-  default = "v1.16.2"
+  description = "The version the SpinKube Helm install guide uses."
+  type        = string
+  default     = "v1.20.0"
+}
+
+variable "environments" {
+  description = "Deployed branches; each gets namespace todo-<env> (same list as infra/cluster)."
+  type        = list(string)
+  default     = ["main", "develop"]
 }

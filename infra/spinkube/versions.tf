@@ -1,6 +1,5 @@
-# Stage 2: SpinKube in the cluster of stage 1 (cert-manager, the shim installer, spin-operator
-# with its CRDs, the wasmtime-spin-v2 RuntimeClass). The SpinAppExecutor is namespaced and
-# ships with the app (k8s/base/executor.yaml).
+# Stage 2: SpinKube in the cluster of stage 1 (cert-manager, runtime-class-manager with the
+# Shim, spin-operator with its CRDs) and the app namespaces with their deploy rights.
 terraform {
   required_version = ">= 1.8" # provider functions (manifest_decode_multi)
   required_providers {

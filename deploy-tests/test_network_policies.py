@@ -1,0 +1,66 @@
+"""NetworkPolicies: every pod's traffic is restricted both ways; the load balancer reaches
+only the Spin apps, which reach only the database (Cloud SQL's range from Terraform), the
+sidecar and DNS. GKE enforces them only with Dataplane V2, which the cluster enables."""
+
+import copy
+
+import pytest
+
+from checks import network, terraform
+from checks.resources import of_kind
+from conftest import OVERLAYS, REPO
+
+CLUSTER = terraform.load(REPO / "infra" / "cluster")
+DNS = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+       "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+GOOGLE_LOAD_BALANCER = {"130.211.0.0/22", "35.191.0.0/16"}
+
+
+def database_range() -> str:
+    services = CLUSTER.of_type("google_compute_global_address")["private_services"]
+    return f"{services['address']}/{services['prefix_length']}"
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_every_pod_is_restricted_both_ways(overlays, env):
+    assert network.unrestricted_pods(overlays[env]) == []
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_spin_apps_talk_only_to_the_load_balancer_the_database_and_the_sidecar(overlays, env):
+    docs = overlays[env]
+    for app in ("SpinApp/todo-read", "SpinApp/todo-write", "SpinApp/todo-image"):
+        egress = network.allowed_peers(docs, app, "Egress")
+        destinations = [p.get("ipBlock", {}).get("cidr") or p.get("podSelector", {}).get("matchLabels") for p in egress
+                        if p.get("podSelector") != DNS["podSelector"]]
+        assert destinations == [database_range(), {"app.kubernetes.io/name": "image-sidecar"}], app
+        ingress = network.allowed_peers(docs, app, "Ingress")
+        assert {p["ipBlock"]["cidr"] for p in ingress if "ipBlock" in p} == GOOGLE_LOAD_BALANCER
+        assert all(port["port"] == 80 for p in ingress for port in p["ports"])
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_only_todo_image_reaches_the_sidecar(overlays, env):
+    ingress = network.allowed_peers(overlays[env], "StatefulSet/image-sidecar", "Ingress")
+    assert [p["podSelector"]["matchLabels"] for p in ingress] == [{network.SPIN_APP_LABEL: "todo-image"}]
+
+
+def test_the_cluster_enforces_network_policies_with_dataplane_v2():
+    [cluster] = CLUSTER.of_type("google_container_cluster").values()
+    assert cluster["datapath_provider"] == "ADVANCED_DATAPATH"
+
+
+def test_a_pod_left_open_is_rejected(overlays):
+    docs = copy.deepcopy(overlays[OVERLAYS[0]])
+    docs.remove(next(p for p in of_kind(docs, "NetworkPolicy") if p["metadata"]["name"] == "default-deny"))
+    problems = network.unrestricted_pods(docs)
+    assert "Job/todo-migrate: ingress is not restricted by any NetworkPolicy" in problems
+    assert not any("egress" in p for p in problems if "SpinApp" in p)
+
+
+def test_selectors_follow_kubernetes_semantics():
+    labels = {"core.spinkube.dev/app-name": "todo-read"}
+    assert network.selects({}, labels)
+    assert network.selects({"matchExpressions": [{"key": "core.spinkube.dev/app-name", "operator": "Exists"}]}, labels)
+    assert not network.selects({"matchLabels": {"app.kubernetes.io/name": "image-sidecar"}}, labels)
+    assert not network.selects({"matchExpressions": [{"key": "x", "operator": "In", "values": ["y"]}]}, labels)

@@ -1,0 +1,75 @@
+# The app namespaces (todo-<env>) with Pod Security labels, and the only Kubernetes rights of
+# the GitHub deployer: the objects of the app, inside these namespaces. Its GCP role
+# (container.clusterViewer, infra/cluster/github.tf) lets it fetch credentials and nothing more.
+data "google_service_account" "deployer" {
+  account_id = "todo-github-deployer"
+}
+
+resource "kubernetes_namespace_v1" "app" {
+  for_each = toset(var.environments)
+  # Destroyed before the operator, which must still be there to release the executors'
+  # finalizers (make gcp-infra-down deletes the SpinApps first).
+  depends_on = [helm_release.spin_operator]
+  metadata {
+    name = "todo-${each.value}"
+    labels = {
+      "pod-security.kubernetes.io/enforce" = "baseline"
+      "pod-security.kubernetes.io/warn"    = "restricted"
+      "pod-security.kubernetes.io/audit"   = "restricted"
+    }
+  }
+}
+
+resource "kubernetes_role_v1" "deployer" {
+  for_each = kubernetes_namespace_v1.app
+  metadata {
+    name      = "todo-deployer"
+    namespace = each.value.metadata[0].name
+  }
+  dynamic "rule" {
+    for_each = local.deploy_rules
+    content {
+      api_groups = [rule.key]
+      resources  = rule.value
+      verbs      = ["get", "list", "watch", "create", "update", "patch", "delete"]
+    }
+  }
+  rule {
+    api_groups = [""]
+    resources  = ["pods", "pods/log"]
+    verbs      = ["get", "list", "watch"]
+  }
+}
+
+resource "kubernetes_role_binding_v1" "deployer" {
+  for_each = kubernetes_role_v1.deployer
+  metadata {
+    name      = "todo-deployer"
+    namespace = each.value.metadata[0].namespace
+  }
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "Role"
+    name      = each.value.metadata[0].name
+  }
+  subject {
+    kind      = "User"
+    name      = data.google_service_account.deployer.email
+    api_group = "rbac.authorization.k8s.io"
+  }
+}
+
+locals {
+  # Every kind that k8s/ renders, by API group (what infra/deploy.sh applies and awaits).
+  deploy_rules = {
+    ""                  = ["secrets", "services", "persistentvolumeclaims"]
+    "apps"              = ["deployments", "statefulsets", "replicasets"]
+    "batch"             = ["jobs", "cronjobs"]
+    "autoscaling"       = ["horizontalpodautoscalers"]
+    "policy"            = ["poddisruptionbudgets"]
+    "networking.k8s.io" = ["ingresses", "networkpolicies"]
+    "core.spinkube.dev" = ["spinapps", "spinappexecutors"]
+    "cloud.google.com"  = ["backendconfigs"]
+    "networking.gke.io" = ["managedcertificates", "frontendconfigs"]
+  }
+}
