@@ -97,12 +97,14 @@ GITHUB_REPOSITORY ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#(
 TF_STATE_BUCKET ?= $(GCP_PROJECT)-todo-tfstate
 TF_VARS = -var project_id=$(GCP_PROJECT)
 ENV ?= main
+ENVIRONMENTS ?= main develop
+REGISTRY = $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo
 AGE_KEY_FILE ?= $(HOME)/.config/sops/age/keys.txt
 # The real sops when installed; else the age-only stand-in that the deploy tests use.
 SOPS ?= $(shell command -v sops || echo python3 deploy-tests/sops_lite.py)
 
 .PHONY: gcp-infra-preq gcp-infra-up gcp-infra-down gcp-sync-kubectl-creds gcp-show-github-vars \
-	encrypt-project-secrets decrypt-project-secrets rotate-secrets-key deploy
+	encrypt-project-secrets decrypt-project-secrets rotate-secrets-key deploy rollback
 
 ## gcp-infra-preq: the Terraform state bucket (once per project)
 gcp-infra-preq:
@@ -118,8 +120,13 @@ gcp-infra-up:
 	terraform -chdir=infra/spinkube init -input=false -backend-config=bucket=$(TF_STATE_BUCKET)
 	terraform -chdir=infra/spinkube apply -input=false $(TF_VARS) -var zone=$(GCP_ZONE)
 
-## gcp-infra-down: everything, in reverse (Cloud SQL first needs deletion_protection = false)
-gcp-infra-down:
+## gcp-infra-down: everything, in reverse (Cloud SQL first needs deletion_protection = false).
+## The apps go first, so that the ingress controller deletes their load balancers and NEGs
+## while the cluster still runs (left behind, they would block deleting the network).
+gcp-infra-down: gcp-sync-kubectl-creds
+	for env in $(ENVIRONMENTS); do \
+	  kubectl -n todo-$$env delete spinapps,ingresses --all --wait --timeout=10m || exit 1; \
+	done
 	terraform -chdir=infra/spinkube destroy -input=false $(TF_VARS) -var zone=$(GCP_ZONE)
 	terraform -chdir=infra/cluster destroy -input=false $(TF_VARS) -var region=$(GCP_REGION) \
 	  -var zone=$(GCP_ZONE) -var github_repository=$(GITHUB_REPOSITORY)
@@ -155,8 +162,17 @@ rotate-secrets-key:
 	  rm k8s/overlays/$$env/todo-db.yaml; \
 	done
 
-## deploy: what the deploy workflow does, from a workstation (kustomize, ksops, the age key)
+## deploy: what the deploy workflow does, from a workstation (kustomize, ksops, jq, the age key;
+## DOMAIN=... for HTTPS)
 deploy:
-	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) infra/deploy.sh $(ENV) todo-$(ENV) \
-	  $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo/todo-app:$(ENV) \
-	  $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo/todo-native:$(ENV)
+	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) infra/deploy.sh $(ENV) $(REGISTRY)/todo-app:$(ENV) \
+	  $(REGISTRY)/todo-native:$(ENV)
+
+## rollback: redeploys the artifacts of an earlier commit with that commit's manifests:
+## make rollback ENV=main SHA=<full commit>. (spin-operator would revert a `kubectl rollout
+## undo` of its Deployment; the SpinApp has to change.)
+rollback:
+	@[ -n "$(SHA)" ] || { echo "usage: make rollback ENV=main SHA=<commit deployed before>" >&2; exit 2; }
+	tree=$$(mktemp -d) && git worktree add --detach "$$tree" $(SHA) && \
+	  { SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) "$$tree/infra/deploy.sh" $(ENV) $(REGISTRY)/todo-app:$(SHA) \
+	      $(REGISTRY)/todo-native:$(SHA); status=$$?; git worktree remove --force "$$tree"; exit $$status; }
