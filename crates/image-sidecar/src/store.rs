@@ -140,11 +140,9 @@ impl Store {
 
     fn write_atomically(&self, name: &str, contents: &[u8]) -> io::Result<()> {
         let temp = self.dir.join(format!("{TEMP_PREFIX}{name}"));
-        let written = write_synced(&temp, contents).and_then(|()| fs::rename(&temp, self.dir.join(name)));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        written?;
+        // On failure `save` clears the temp file with the other leftovers.
+        write_synced(&temp, contents)?;
+        fs::rename(&temp, self.dir.join(name))?;
         // The rename itself is durable only once the directory is.
         File::open(&self.dir)?.sync_all()
     }
