@@ -1,29 +1,62 @@
-//! What the end-to-end tests share: the repository's spin.toml served by the project's host,
+//! The end-to-end harness: an app (by default the repository's spin.toml) served by a real
+//! runtime process, Spin 3.6.3 or the project's host, on a port of 127.0.0.1 it picked itself,
 //! and fresh migrated databases on a real PostgreSQL.
+//!
+//! Tests are written once, taking a [`Runtime`], and [`on_each_runtime!`] runs each of them on
+//! both: `on_spin::<test>` and `on_devhost::<test>`.
 
-use std::collections::HashMap;
+mod app;
+mod runtime;
+
+pub use app::{AppConfig, TestApp};
+pub use runtime::Runtime;
 
 /// A `db_url` for apps whose tested routes never reach the database: the manifest requires
 /// the variable, and nothing listens on port 1.
 pub const UNUSED_DB_URL: &str = "postgres://unused@127.0.0.1:1/none";
-
-/// Serves the root spin.toml on a free port of 127.0.0.1, with these Spin variables set (as
-/// `SPIN_VARIABLE_<NAME>` would set them for `spin up`).
-pub async fn serve_app(variables: &[(&str, &str)]) -> devhost::RunningHost {
-    let variables: HashMap<String, String> =
-        variables.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
-    devhost::start(devhost::HostOptions {
-        manifest: testkit::workspace_root().join("spin.toml"),
-        listen: "127.0.0.1:0".parse().expect("a socket address"),
-        variables,
-    })
-    .await
-    .expect("start the app on devhost")
-}
 
 /// A new database on `postgres` with the schema of `migrations/`: its URL.
 pub async fn migrated_database(postgres: &testkit::Postgres) -> String {
     let url = postgres.create_database();
     migrate::run(&url).await.expect("migrate the test database");
     url
+}
+
+/// For each named `async fn test(runtime: Runtime)` of the calling module, a test on Spin
+/// (`on_spin::test`, skipped with a note where Spin is not installed, failing under CI) and one
+/// on the project's host (`on_devhost::test`).
+#[macro_export]
+macro_rules! on_each_runtime {
+    ($($test:ident),+ $(,)?) => {
+        mod on_spin {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    if let Some(runtime) = $crate::Runtime::spin_if_installed() {
+                        super::$test(runtime).await
+                    }
+                }
+            )+
+        }
+        mod on_devhost {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test($crate::Runtime::Devhost).await
+                }
+            )+
+        }
+    };
+}
+
+/// One app per runtime for the whole test binary: the root spin.toml with a `db_url` that
+/// reaches nothing, for tests of routes that never touch the database.
+pub fn app_without_database(runtime: Runtime) -> &'static TestApp {
+    static SPIN: std::sync::OnceLock<TestApp> = std::sync::OnceLock::new();
+    static DEVHOST: std::sync::OnceLock<TestApp> = std::sync::OnceLock::new();
+    let app = match runtime {
+        Runtime::Spin => &SPIN,
+        Runtime::Devhost => &DEVHOST,
+    };
+    app.get_or_init(|| TestApp::spawn(runtime, AppConfig::root_manifest().variable("db_url", UNUSED_DB_URL)))
 }

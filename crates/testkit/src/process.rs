@@ -1,16 +1,17 @@
 //! Child processes of the tests that must not outlive the test process.
 
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 use std::sync::mpsc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 
 /// Spawns `command` so that it is killed when the test process dies, even by a signal.
 ///
 /// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child exits, and test threads
 /// are short-lived, so every server is forked from one thread that lives as long as the process.
-pub(crate) fn spawn_tied_to_process(mut command: Command) -> std::io::Result<Child> {
+pub fn spawn_tied_to_process(mut command: Command) -> std::io::Result<Child> {
     type Job = (Command, mpsc::Sender<std::io::Result<Child>>);
     static SPAWNER: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
     let spawner = SPAWNER.get_or_init(|| {
@@ -35,4 +36,20 @@ pub(crate) fn spawn_tied_to_process(mut command: Command) -> std::io::Result<Chi
     let (reply, child) = mpsc::channel();
     spawner.lock().unwrap().send((command, reply)).expect("spawner thread is alive");
     child.recv().expect("spawner replies")
+}
+
+/// Appends every line of `stream` to `lines` from a background thread, until the stream ends.
+/// `on_line` sees each line first (for example to spot a start-up message).
+pub fn capture_lines(
+    stream: impl Read + Send + 'static,
+    lines: &Arc<Mutex<Vec<String>>>,
+    mut on_line: impl FnMut(&str) + Send + 'static,
+) {
+    let lines = Arc::clone(lines);
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            on_line(&line);
+            lines.lock().unwrap().push(line);
+        }
+    });
 }

@@ -1,6 +1,5 @@
 //! The `image-sidecar` binary as a child process with its log lines captured.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -9,6 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::client::{HttpResponse, http_request};
+use crate::process::capture_lines;
 use crate::{free_port, workspace_root};
 
 /// The binary built by `make build-native` (`cargo build --release -p image-sidecar`).
@@ -54,8 +54,8 @@ impl Sidecar {
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = crate::process::spawn_tied_to_process(command).unwrap_or_else(|error| panic!("spawn {}: {error}", binary.display()));
         let logs = Arc::new(Mutex::new(Vec::new()));
-        collect_lines(child.stdout.take().expect("piped stdout"), &logs);
-        collect_lines(child.stderr.take().expect("piped stderr"), &logs);
+        capture_lines(child.stdout.take().expect("piped stdout"), &logs, |_| ());
+        capture_lines(child.stderr.take().expect("piped stderr"), &logs, |_| ());
         Sidecar { child, addr, logs }
     }
 
@@ -122,13 +122,4 @@ impl Drop for Sidecar {
             self.kill();
         }
     }
-}
-
-fn collect_lines(stream: impl Read + Send + 'static, logs: &Arc<Mutex<Vec<String>>>) {
-    let logs = Arc::clone(logs);
-    thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            logs.lock().unwrap().push(line);
-        }
-    });
 }

@@ -6,32 +6,33 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
+use e2e::{AppConfig, Runtime, TestApp};
 use testkit::Postgres;
 
-/// A running app: devhost serving the root spin.toml on a free port, with its own database.
+/// A running app: the root spin.toml on `runtime`, with its own database.
 struct App {
-    base: String,
     database: String,
     postgres: &'static Postgres,
     client: reqwest::Client,
-    _host: devhost::RunningHost,
+    served: TestApp,
 }
 
 impl App {
-    async fn start() -> App {
-        Self::start_on(testkit::shared_postgres()).await
+    async fn start(runtime: Runtime) -> App {
+        Self::start_on(runtime, testkit::shared_postgres()).await
     }
 
-    async fn start_on(postgres: &'static Postgres) -> App {
+    async fn start_on(runtime: Runtime, postgres: &'static Postgres) -> App {
         let db_url = e2e::migrated_database(postgres).await;
-        let host = e2e::serve_app(&[("db_url", &db_url), ("db_host", &postgres.host())]).await;
+        let config = AppConfig::root_manifest().variable("db_url", &db_url).variable("db_host", postgres.host());
+        let served = TestApp::spawn(runtime, config);
         let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        App { base: format!("http://{}", host.addr()), database, postgres, client, _host: host }
+        App { database, postgres, client, served }
     }
 
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("{}{path}", self.base))
+        self.client.request(method, self.served.url(path))
     }
 
     async fn get(&self, path: &str) -> Reply {
@@ -122,9 +123,8 @@ fn assert_is_todo(todo: &Value) {
     assert!(created_at.ends_with('Z') && &created_at[10..11] == "T", "{created_at}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn create_returns_201_with_location_and_the_trimmed_todo() {
-    let app = App::start().await;
+async fn create_returns_201_with_location_and_the_trimmed_todo(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let reply = app.create("  Buy milk \n").await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
     assert_is_todo(&reply.body);
@@ -139,9 +139,8 @@ async fn create_returns_201_with_location_and_the_trimmed_todo() {
     assert_eq!(reply.body["created_at"], stored.as_str());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn list_is_newest_first_fifty_by_default_and_pages_with_before() {
-    let app = App::start().await;
+async fn list_is_newest_first_fifty_by_default_and_pages_with_before(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let mut created = Vec::new();
     for n in 0..120 {
         created.push(app.create(&format!("todo {n}")).await.id());
@@ -166,9 +165,8 @@ async fn list_is_newest_first_fifty_by_default_and_pages_with_before() {
     assert_eq!(walked, newest_first, "keyset paging visits every todo once, in order");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_list_queries_are_400() {
-    let app = App::start().await;
+async fn bad_list_queries_are_400(runtime: Runtime) {
+    let app = App::start(runtime).await;
     for query in ["limit=0", "limit=101", "limit=abc", "limit=", "limit=-5", "before=0", "before=x", "before=99999999999999999999", "limit=5&limit=6"] {
         let reply = app.get(&format!("/api/todos?{query}")).await;
         reply.expect_error(StatusCode::BAD_REQUEST);
@@ -177,9 +175,8 @@ async fn bad_list_queries_are_400() {
     assert_eq!(reply.expect_error(StatusCode::BAD_REQUEST), "limit must be an integer from 1 to 100");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn task_length_counts_characters_not_bytes() {
-    let app = App::start().await;
+async fn task_length_counts_characters_not_bytes(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let at_limit = "ä".repeat(140);
     let reply = app.create(&at_limit).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
@@ -193,18 +190,16 @@ async fn task_length_counts_characters_not_bytes() {
     assert_eq!(app.row_count(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn empty_blank_and_control_character_tasks_are_422() {
-    let app = App::start().await;
+async fn empty_blank_and_control_character_tasks_are_422(runtime: Runtime) {
+    let app = App::start(runtime).await;
     for task in ["", "   ", "\t\n", "line\nbreak", "nul\u{0}byte", "bell\u{7}", "del\u{7f}"] {
         app.create(task).await.expect_error(StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(app.row_count(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_text_is_stored_verbatim() {
-    let app = App::start().await;
+async fn hostile_text_is_stored_verbatim(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let tasks = ["'; DROP TABLE todos; --", "<script>alert('x')</script>", "Robert'); DELETE FROM todos;--", "\"quoted\" & \\back\\slash"];
     for task in tasks {
         let reply = app.create(task).await;
@@ -220,9 +215,8 @@ async fn hostile_text_is_stored_verbatim() {
     assert_eq!(stored, expected, "the table is intact and holds the exact text");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn malformed_bodies_are_400_415_and_413() {
-    let app = App::start().await;
+async fn malformed_bodies_are_400_415_and_413(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let post = |content_type: Option<&'static str>, body: String| {
         let mut request = app.request(Method::POST, "/api/todo").body(body);
         if let Some(content_type) = content_type {
@@ -248,7 +242,7 @@ async fn malformed_bodies_are_400_415_and_413() {
     // A declared 10 MiB body is refused from its Content-Length alone. Sent raw, without the body:
     // a client still writing 10 MiB when the early 413 closes the connection sees a broken pipe.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(app.served.addr()).await.unwrap();
     let head = format!(
         "POST /api/todo HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         10 << 20
@@ -261,11 +255,10 @@ async fn malformed_bodies_are_400_415_and_413() {
     assert_eq!(app.row_count(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_chunked_body_without_length_is_cut_at_16_kib() {
+async fn a_chunked_body_without_length_is_cut_at_16_kib(runtime: Runtime) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = App::start().await;
-    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let app = App::start(runtime).await;
+    let mut stream = tokio::net::TcpStream::connect(app.served.addr()).await.unwrap();
     let head = "POST /api/todo HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
     stream.write_all(head.as_bytes()).await.unwrap();
     let chunk = " ".repeat(4096);
@@ -284,9 +277,8 @@ async fn a_chunked_body_without_length_is_cut_at_16_kib() {
     assert_eq!(app.row_count(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_retried_create_with_the_same_key_gives_one_todo() {
-    let app = App::start().await;
+async fn a_retried_create_with_the_same_key_gives_one_todo(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let first = app.create_with_key("pay rent", "key-1").await;
     assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
     let retry = app.create_with_key("pay rent", "key-1").await;
@@ -308,9 +300,8 @@ async fn a_retried_create_with_the_same_key_gives_one_todo() {
     assert_eq!(app.row_count(), 3);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_creates_with_one_key_store_one_todo() {
-    let app = App::start().await;
+async fn concurrent_creates_with_one_key_store_one_todo(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let replies = join_all((0..50).map(|_| app.create_with_key("only once", "same-key"))).await;
     let ids: HashSet<i64> = replies
         .iter()
@@ -323,9 +314,8 @@ async fn concurrent_creates_with_one_key_store_one_todo() {
     assert_eq!(app.row_count(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_concurrent_creates_give_a_thousand_rows() {
-    let app = App::start().await;
+async fn a_thousand_concurrent_creates_give_a_thousand_rows(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let replies = join_all((0..1000).map(|n| {
         let app = &app;
         async move { app.create(&format!("concurrent {n}")).await }
@@ -342,9 +332,8 @@ async fn a_thousand_concurrent_creates_give_a_thousand_rows() {
     assert_eq!(app.row_count(), 1000);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn patch_marks_done_and_unknown_ids_are_404() {
-    let app = App::start().await;
+async fn patch_marks_done_and_unknown_ids_are_404(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let todo = app.create("water plants").await;
     let id = todo.id().to_string();
 
@@ -366,9 +355,8 @@ async fn patch_marks_done_and_unknown_ids_are_404() {
     Reply::from(text.send().await.unwrap()).await.expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_methods_are_405_with_allow() {
-    let app = App::start().await;
+async fn wrong_methods_are_405_with_allow(runtime: Runtime) {
+    let app = App::start(runtime).await;
     let cases = [
         (Method::POST, "/api/todos", "GET"),
         (Method::DELETE, "/api/todos", "GET"),
@@ -386,9 +374,8 @@ async fn wrong_methods_are_405_with_allow() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_and_readiness() {
-    let app = App::start().await;
+async fn health_and_readiness(runtime: Runtime) {
+    let app = App::start(runtime).await;
     for path in ["/healthz", "/readyz"] {
         let reply = app.get(path).await;
         assert_eq!((reply.status, reply.body.clone()), (StatusCode::OK, json!({"status": "ok"})), "{path}");
@@ -422,11 +409,10 @@ async fn keep_creating(app: &App, stop: tokio::sync::watch::Receiver<bool>) -> (
     (acknowledged, unavailable)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself() {
+async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself(runtime: Runtime) {
     // Its own server: stopping the shared one would break the other tests.
     let postgres: &'static Postgres = Box::leak(Box::new(Postgres::start()));
-    let app = App::start_on(postgres).await;
+    let app = App::start_on(runtime, postgres).await;
     let before_outage = app.create("before the outage").await;
     assert_eq!(before_outage.status, StatusCode::CREATED);
 
@@ -472,43 +458,33 @@ async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself() {
     assert!(stored.contains_key(&before_outage.id()) && stored.contains_key(&after.id()));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_request_logs_one_json_line() {
-    use tokio::io::{AsyncBufReadExt, BufReader};
-    let postgres = testkit::shared_postgres();
-    let db_url = postgres.create_database();
-    migrate::run(&db_url).await.unwrap();
-    let port = testkit::free_port();
-    let mut devhost = tokio::process::Command::new(testkit::workspace_root().join("target/release/devhost"))
-        .args(["up", "--from"])
-        .arg(testkit::workspace_root().join("spin.toml"))
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env("SPIN_VARIABLE_DB_URL", &db_url)
-        .env("SPIN_VARIABLE_DB_HOST", postgres.host())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run target/release/devhost (built by `make build-native`)");
-    let mut lines = BufReader::new(devhost.stdout.take().unwrap()).lines();
-    let mut next_line = async || tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await.unwrap().unwrap().unwrap();
-    while !next_line().await.starts_with("Serving http://") {}
+async fn every_request_logs_one_json_line(runtime: Runtime) {
+    let app = App::start(runtime).await;
+    app.create("logged").await;
+    app.get("/api/todos?limit=500").await;
 
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    client.post(format!("{base}/api/todo")).header("content-type", "application/json").body(r#"{"task":"logged"}"#).send().await.unwrap();
-    client.get(format!("{base}/api/todos?limit=500")).send().await.unwrap();
-
-    let mut logs = Vec::new();
-    while logs.len() < 2 {
-        let line = next_line().await;
-        // devhost prefixes each line of a component's stdout with `[component-id] `.
-        if let Some(json) = line.strip_prefix("[todo-create] ").or_else(|| line.strip_prefix("[todos-list] ")) {
-            logs.push(serde_json::from_str::<Value>(json).unwrap_or_else(|_| panic!("one JSON object per line: {line}")));
-        }
-    }
+    let logs = app.served.wait_for_request_logs(2, Duration::from_secs(10));
     for (log, (method, route, status)) in logs.iter().zip([("POST", "/api/todo", 201), ("GET", "/api/todos", 400)]) {
         assert_eq!((&log["method"], &log["route"], &log["status"]), (&json!(method), &json!(route), &json!(status)), "{log}");
         assert!(log["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{log}");
     }
-    devhost.kill().await.unwrap();
 }
+
+e2e::on_each_runtime!(
+    create_returns_201_with_location_and_the_trimmed_todo,
+    list_is_newest_first_fifty_by_default_and_pages_with_before,
+    bad_list_queries_are_400,
+    task_length_counts_characters_not_bytes,
+    empty_blank_and_control_character_tasks_are_422,
+    hostile_text_is_stored_verbatim,
+    malformed_bodies_are_400_415_and_413,
+    a_chunked_body_without_length_is_cut_at_16_kib,
+    a_retried_create_with_the_same_key_gives_one_todo,
+    concurrent_creates_with_one_key_store_one_todo,
+    a_thousand_concurrent_creates_give_a_thousand_rows,
+    patch_marks_done_and_unknown_ids_are_404,
+    wrong_methods_are_405_with_allow,
+    health_and_readiness,
+    a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself,
+    every_request_logs_one_json_line,
+);

@@ -1,4 +1,4 @@
-//! The daily-photo component through the project's host (root spin.toml) with the real image
+//! The daily-photo component on each runtime (root spin.toml) with the real image
 //! sidecar: pass-through of the picture and its validators, and quick uncacheable 503s when the
 //! sidecar is down or hangs.
 
@@ -6,13 +6,15 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
+use e2e::{AppConfig, Runtime, TestApp};
 use testkit::{PictureSource, Reply, Sidecar, fake_picture, free_port, sidecar_binary};
 
 const ROUTE: &str = "/api/daily_photo";
 
-/// The app on a free port, with the image component allowed to reach only `image_service_host`.
-async fn app(image_service_host: &str) -> devhost::RunningHost {
-    e2e::serve_app(&[("db_url", e2e::UNUSED_DB_URL), ("image_service_host", image_service_host)]).await
+/// The app, with the image component allowed to reach only `image_service_host`.
+fn app(runtime: Runtime, image_service_host: &str) -> TestApp {
+    let config = AppConfig::root_manifest().variable("db_url", e2e::UNUSED_DB_URL).variable("image_service_host", image_service_host);
+    TestApp::spawn(runtime, config)
 }
 
 /// A sidecar with a stored picture fetched from a local source; the source is kept alive so
@@ -53,12 +55,11 @@ async fn assert_unavailable(response: reqwest::Response) {
     assert!(body["error"].is_string(), "{body}");
 }
 
-#[tokio::test]
-async fn the_picture_and_its_validators_pass_through() {
+async fn the_picture_and_its_validators_pass_through(runtime: Runtime) {
     let picture = fake_picture("image/jpeg", 42, 200_000);
     let dir = tempfile::tempdir().unwrap();
     let (_source, sidecar) = sidecar_serving(&picture, dir.path());
-    let host = app(&sidecar.host()).await;
+    let host = app(runtime, &sidecar.host());
     let sidecar_etag = sidecar.get("/image").unwrap().header("etag").unwrap().to_owned();
 
     let response = request(host.addr(), Method::GET, &[]).await;
@@ -84,12 +85,10 @@ async fn the_picture_and_its_validators_pass_through() {
     assert_eq!(header(&head, "etag"), Some(sidecar_etag.as_str()));
     assert_eq!(header(&head, "content-type"), Some("image/jpeg"));
     assert!(head.bytes().await.unwrap().is_empty());
-    host.shutdown().await;
 }
 
-#[tokio::test]
-async fn other_methods_get_405_with_allow() {
-    let host = app(&format!("127.0.0.1:{}", free_port())).await;
+async fn other_methods_get_405_with_allow(runtime: Runtime) {
+    let host = app(runtime, &format!("127.0.0.1:{}", free_port()));
     for method in [Method::POST, Method::PUT, Method::DELETE] {
         let response = request(host.addr(), method.clone(), &[]).await;
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
@@ -98,46 +97,47 @@ async fn other_methods_get_405_with_allow() {
         let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
         assert!(body["error"].is_string());
     }
-    host.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_sidecar_that_is_down_gives_a_quick_503() {
-    let host = app(&format!("127.0.0.1:{}", free_port())).await;
+async fn a_sidecar_that_is_down_gives_a_quick_503(runtime: Runtime) {
+    let host = app(runtime, &format!("127.0.0.1:{}", free_port()));
     let started = Instant::now();
     let response = request(host.addr(), Method::GET, &[]).await;
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     assert_unavailable(response).await;
-    host.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_sidecar_that_hangs_gives_a_503_within_seconds() {
+async fn a_sidecar_that_hangs_gives_a_503_within_seconds(runtime: Runtime) {
     // Accepts connections (the kernel completes the handshake) but never answers.
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-    let host = app(&silent.local_addr().unwrap().to_string()).await;
+    let host = app(runtime, &silent.local_addr().unwrap().to_string());
     let started = Instant::now();
     let response = request(host.addr(), Method::GET, &[]).await;
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
     assert_unavailable(response).await;
-    host.shutdown().await;
 }
 
-#[tokio::test]
-async fn the_placeholder_is_marked_and_not_cached_for_long() {
+async fn the_placeholder_is_marked_and_not_cached_for_long(runtime: Runtime) {
     let dir = tempfile::tempdir().unwrap();
     let unreachable_source = format!("http://127.0.0.1:{}/1200", free_port());
     let sidecar = Sidecar::start(
         &sidecar_binary(),
         &[("IMAGE_DATA_DIR", dir.path().to_str().unwrap()), ("IMAGE_SOURCE_URL", &unreachable_source)],
     );
-    let host = app(&sidecar.host()).await;
+    let host = app(runtime, &sidecar.host());
     let response = request(host.addr(), Method::GET, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "content-type"), Some("image/png"));
     assert_eq!(header(&response, "x-image-placeholder"), Some("true"));
     assert_eq!(header(&response, "cache-control"), Some("no-cache"));
     assert!(response.bytes().await.unwrap().starts_with(b"\x89PNG"));
-    host.shutdown().await;
 }
+
+e2e::on_each_runtime!(
+    the_picture_and_its_validators_pass_through,
+    other_methods_get_405_with_allow,
+    a_sidecar_that_is_down_gives_a_quick_503,
+    a_sidecar_that_hangs_gives_a_503_within_seconds,
+    the_placeholder_is_marked_and_not_cached_for_long,
+);

@@ -1,29 +1,11 @@
-//! The web component over HTTP, through the project's host with the root spin.toml:
+//! The web component over HTTP on each runtime, with the root spin.toml:
 //! caching validators, security headers, methods and unknown paths.
 
 use reqwest::{Method, StatusCode};
-use std::sync::{OnceLock, mpsc};
+use e2e::Runtime;
 
-/// One host for the whole file, on its own runtime thread so that it outlives each test's.
-fn app_url(path: &str) -> String {
-    static BASE: OnceLock<String> = OnceLock::new();
-    let base = BASE.get_or_init(|| {
-        let (started, addr) = mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-            runtime.block_on(async {
-                let host = e2e::serve_app(&[("db_url", e2e::UNUSED_DB_URL)]).await;
-                started.send(host.addr()).unwrap();
-                std::future::pending::<()>().await;
-            });
-        });
-        format!("http://{}", addr.recv().expect("devhost started"))
-    });
-    format!("{base}{path}")
-}
-
-async fn request(method: Method, path: &str, if_none_match: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().request(method, app_url(path));
+async fn request(runtime: Runtime, method: Method, path: &str, if_none_match: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().request(method, e2e::app_without_database(runtime).url(path));
     if let Some(tag) = if_none_match {
         request = request.header("if-none-match", tag);
     }
@@ -68,9 +50,8 @@ fn linked_assets(html: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn page_is_html_with_security_headers_and_a_short_cache() {
-    let response = request(Method::GET, "/", None).await;
+async fn page_is_html_with_security_headers_and_a_short_cache(runtime: Runtime) {
+    let response = request(runtime, Method::GET, "/", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_secured(&response);
     assert_eq!(
@@ -86,7 +67,7 @@ async fn page_is_html_with_security_headers_and_a_short_cache() {
     let html = response.text().await.unwrap();
     assert!(html.contains("<h1>Todos</h1>"));
 
-    let again = request(Method::GET, "/?utm=1", None).await;
+    let again = request(runtime, Method::GET, "/?utm=1", None).await;
     assert_eq!(
         header(&again, "etag"),
         etag,
@@ -94,9 +75,8 @@ async fn page_is_html_with_security_headers_and_a_short_cache() {
     );
 }
 
-#[tokio::test]
-async fn linked_assets_are_served_with_long_cache_and_matching_etag() {
-    let html = request(Method::GET, "/", None).await.text().await.unwrap();
+async fn linked_assets_are_served_with_long_cache_and_matching_etag(runtime: Runtime) {
+    let html = request(runtime, Method::GET, "/", None).await.text().await.unwrap();
     let assets = linked_assets(&html);
     assert_eq!(
         assets.len(),
@@ -107,7 +87,7 @@ async fn linked_assets_are_served_with_long_cache_and_matching_etag() {
         let (path, version) = url
             .split_once("?v=")
             .unwrap_or_else(|| panic!("{url} is not versioned"));
-        let response = request(Method::GET, &url, None).await;
+        let response = request(runtime, Method::GET, &url, None).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         assert_secured(&response);
         assert_eq!(
@@ -129,15 +109,14 @@ async fn linked_assets_are_served_with_long_cache_and_matching_etag() {
     }
 }
 
-#[tokio::test]
-async fn if_none_match_gives_304_without_body() {
-    let etag = header(&request(Method::GET, "/assets/app.js", None).await, "etag").to_string();
+async fn if_none_match_gives_304_without_body(runtime: Runtime) {
+    let etag = header(&request(runtime, Method::GET, "/assets/app.js", None).await, "etag").to_string();
     for tag in [
         etag.clone(),
         format!("W/{etag}"),
         format!("\"other\", {etag}"),
     ] {
-        let response = request(Method::GET, "/assets/app.js", Some(&tag)).await;
+        let response = request(runtime, Method::GET, "/assets/app.js", Some(&tag)).await;
         assert_eq!(
             response.status(),
             StatusCode::NOT_MODIFIED,
@@ -146,14 +125,13 @@ async fn if_none_match_gives_304_without_body() {
         assert_eq!(header(&response, "etag"), etag);
         assert!(response.bytes().await.unwrap().is_empty());
     }
-    let stale = request(Method::GET, "/assets/app.js", Some("\"stale\"")).await;
+    let stale = request(runtime, Method::GET, "/assets/app.js", Some("\"stale\"")).await;
     assert_eq!(stale.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn head_gives_the_headers_of_get_without_body() {
-    let get = request(Method::GET, "/", None).await;
-    let head = request(Method::HEAD, "/", None).await;
+async fn head_gives_the_headers_of_get_without_body(runtime: Runtime) {
+    let get = request(runtime, Method::GET, "/", None).await;
+    let head = request(runtime, Method::HEAD, "/", None).await;
     assert_eq!(head.status(), StatusCode::OK);
     assert_secured(&head);
     assert_eq!(header(&head, "etag"), header(&get, "etag"));
@@ -161,25 +139,23 @@ async fn head_gives_the_headers_of_get_without_body() {
     assert!(head.bytes().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn unknown_asset_is_404_json() {
+async fn unknown_asset_is_404_json(runtime: Runtime) {
     for path in [
         "/assets/nope.js",
         "/assets/app.js/more",
         "/assets/",
         "/assets/APP.JS",
     ] {
-        let response = request(Method::GET, path, None).await;
+        let response = request(runtime, Method::GET, path, None).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_secured(&response);
         assert_json_error(response).await;
     }
 }
 
-#[tokio::test]
-async fn other_methods_are_405_with_allow() {
+async fn other_methods_are_405_with_allow(runtime: Runtime) {
     for method in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
-        let response = request(method.clone(), "/", None).await;
+        let response = request(runtime, method.clone(), "/", None).await;
         assert_eq!(
             response.status(),
             StatusCode::METHOD_NOT_ALLOWED,
@@ -189,3 +165,12 @@ async fn other_methods_are_405_with_allow() {
         assert_json_error(response).await;
     }
 }
+
+e2e::on_each_runtime!(
+    page_is_html_with_security_headers_and_a_short_cache,
+    linked_assets_are_served_with_long_cache_and_matching_etag,
+    if_none_match_gives_304_without_body,
+    head_gives_the_headers_of_get_without_body,
+    unknown_asset_is_404_json,
+    other_methods_are_405_with_allow,
+);

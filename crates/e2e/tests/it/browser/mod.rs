@@ -1,5 +1,5 @@
-//! The web page in a real browser: headless Chromium (via chromedriver) against the app on the
-//! project's host, with a real PostgreSQL and the image sidecar. One session walks through the
+//! The web page in a real browser: headless Chromium (via chromedriver) against the app on each
+//! runtime, with a real PostgreSQL and the image sidecar. One session walks through the
 //! page like a user; every step waits for what the user would see, never for a fixed time.
 //!
 //! Screenshots land in `artifacts/` at the workspace root.
@@ -8,14 +8,14 @@ mod chrome;
 mod stack;
 
 use chrome::Browser;
+use e2e::Runtime;
 use serde_json::Value;
 
 const ENTER: &str = "\u{E007}"; // WebDriver's key code for Enter
 const FIRST_TASK: &str = "#todo-list li:first-child .task";
 
-#[tokio::test(flavor = "multi_thread")]
-async fn todo_page_works_in_headless_chromium() {
-    let app = stack::App::start().await;
+async fn todo_page_works_in_headless_chromium(runtime: Runtime) {
+    let app = stack::App::start(runtime).await;
     let browser = Browser::launch().await;
     let page = format!("{}/", app.base_url);
 
@@ -25,7 +25,7 @@ async fn todo_page_works_in_headless_chromium() {
     input_stops_at_140_unicode_characters(&browser).await;
     marking_done_survives_a_reload(&browser).await;
     lost_answer_is_shown_and_the_retry_does_not_duplicate(&browser).await;
-    let shot = browser.screenshot("browser-todo-page.png").await;
+    let shot = browser.screenshot(&format!("browser-todo-page-{}.png", runtime.name())).await;
     println!("screenshot: {}", shot.display());
     load_more_pages_through_older_todos(&browser).await;
     let errors = browser.console_errors().await;
@@ -35,7 +35,6 @@ async fn todo_page_works_in_headless_chromium() {
     readable_on_a_phone(&browser).await;
 
     browser.close().await;
-    app.stop().await;
 }
 
 async fn loads_without_console_errors_and_shows_the_photo(browser: &Browser, page: &str) {
@@ -457,3 +456,5 @@ async fn todo_count(browser: &Browser) -> i64 {
         .as_i64()
         .unwrap()
 }
+
+e2e::on_each_runtime!(todo_page_works_in_headless_chromium);

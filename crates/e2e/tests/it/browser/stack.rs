@@ -1,7 +1,8 @@
 //! The whole app for the browser: a fresh migrated PostgreSQL database, the image sidecar
-//! fetching from a local picture source, and the root spin.toml on the project's host.
+//! fetching from a local picture source, and the root spin.toml on a runtime.
 
 use std::time::{Duration, Instant};
+use e2e::{AppConfig, Runtime, TestApp};
 use tempfile::TempDir;
 use testkit::{PictureSource, Reply, Sidecar};
 
@@ -11,14 +12,14 @@ pub const PICTURE_WIDTH: i64 = 480;
 
 pub struct App {
     pub base_url: String,
-    host: devhost::RunningHost,
+    _served: TestApp,
     _sidecar: Sidecar,
     _sidecar_data: TempDir,
     _source: PictureSource,
 }
 
 impl App {
-    pub async fn start() -> App {
+    pub async fn start(runtime: Runtime) -> App {
         let postgres = testkit::shared_postgres();
         let db_url = e2e::migrated_database(postgres).await;
 
@@ -42,17 +43,15 @@ impl App {
             ],
         );
 
-        let host = e2e::serve_app(&[
-            ("db_url", &db_url),
-            ("db_host", &postgres.host()),
-            ("image_service_host", &sidecar.host()),
-        ])
-        .await;
-
-        let base_url = format!("http://{}", host.addr());
+        let config = AppConfig::root_manifest()
+            .variable("db_url", &db_url)
+            .variable("db_host", postgres.host())
+            .variable("image_service_host", sidecar.host());
+        let served = TestApp::spawn(runtime, config);
+        let base_url = served.url("");
         let app = App {
             base_url,
-            host,
+            _served: served,
             _sidecar: sidecar,
             _sidecar_data: sidecar_data,
             _source: source,
@@ -82,9 +81,5 @@ impl App {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    pub async fn stop(self) {
-        self.host.shutdown().await;
     }
 }

@@ -1,0 +1,186 @@
+//! An app served by a runtime process on a port of 127.0.0.1 that the runtime picked itself
+//! (`--listen 127.0.0.1:0`, the address read back from its `Serving http://...` line).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::Runtime;
+
+/// What to serve: a manifest, its Spin variables, and optionally only some of its components
+/// (`spin up --component-id`, as SpinKube's selective deployment runs a SpinApp).
+pub struct AppConfig<'a> {
+    pub manifest: PathBuf,
+    pub variables: Vec<(&'a str, String)>,
+    pub components: &'a [&'a str],
+}
+
+impl<'a> AppConfig<'a> {
+    /// The repository's spin.toml, every component.
+    pub fn root_manifest() -> AppConfig<'a> {
+        AppConfig { manifest: testkit::workspace_root().join("spin.toml"), variables: Vec::new(), components: &[] }
+    }
+
+    pub fn manifest(path: impl Into<PathBuf>) -> AppConfig<'a> {
+        AppConfig { manifest: path.into(), ..AppConfig::root_manifest() }
+    }
+
+    /// A Spin variable, passed as `SPIN_VARIABLE_<NAME>` as on SpinKube.
+    pub fn variable(mut self, name: &'a str, value: impl Into<String>) -> AppConfig<'a> {
+        self.variables.push((name, value.into()));
+        self
+    }
+
+    pub fn components(mut self, ids: &'a [&'a str]) -> AppConfig<'a> {
+        self.components = ids;
+        self
+    }
+}
+
+/// A running runtime process; killed when dropped.
+pub struct TestApp {
+    pub runtime: Runtime,
+    addr: SocketAddr,
+    child: Child,
+    output: Arc<Mutex<Vec<String>>>,
+    _state_dir: TempDir,
+}
+
+impl TestApp {
+    /// Starts `runtime` serving `config` and waits until it listens.
+    pub fn spawn(runtime: Runtime, config: AppConfig) -> TestApp {
+        let state_dir = tempfile::Builder::new().prefix("e2e-app-").tempdir().expect("temp dir");
+        let mut command = Command::new(runtime.program());
+        command.arg("up").arg("--from").arg(&config.manifest).args(["--listen", "127.0.0.1:0"]);
+        match runtime {
+            // No log files next to spin.toml, no shared state between apps.
+            Runtime::Spin => {
+                command.args(["--log-dir", ""]).arg("--state-dir").arg(state_dir.path());
+                for id in config.components {
+                    command.args(["--component-id", id]);
+                }
+            }
+            Runtime::Devhost => {
+                assert!(config.components.is_empty(), "devhost serves whole manifests; select components on Spin")
+            }
+        }
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_")) {
+            command.env_remove(name);
+        }
+        for (name, value) in &config.variables {
+            command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        command.current_dir(state_dir.path()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = testkit::spawn_tied_to_process(command)
+            .unwrap_or_else(|error| panic!("start {}: {error}", runtime.program().display()));
+
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let (serving, address) = mpsc::channel();
+        testkit::capture_lines(child.stdout.take().expect("piped stdout"), &output, move |line| {
+            if let Some(addr) = line.trim().strip_prefix("Serving http://") {
+                let _ = serving.send(addr.parse::<SocketAddr>());
+            }
+        });
+        testkit::capture_lines(child.stderr.take().expect("piped stderr"), &output, |_| ());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            match address.recv_timeout(Duration::from_millis(50)) {
+                Ok(addr) => break addr.expect("a socket address after `Serving http://`"),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{} stopped before serving", runtime.name()),
+            }
+            let exited = child.try_wait().expect("poll the runtime");
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "{} did not start serving {} ({exited:?}):\n{}",
+                runtime.name(),
+                config.manifest.display(),
+                output.lock().unwrap().join("\n")
+            );
+        };
+        TestApp { runtime, addr, child, output, _state_dir: state_dir }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the runtime (and so every component) printed so far, line by line.
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// The components' one-line JSON request logs printed so far (devhost prefixes each line
+    /// with `[component-id] `, Spin prints it as it is).
+    pub fn request_logs(&self) -> Vec<serde_json::Value> {
+        self.output()
+            .iter()
+            .filter_map(|line| line.find("{\"").map(|start| &line[start..]))
+            .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+            .filter(|log| log.get("route").is_some())
+            .collect()
+    }
+
+    /// Waits until at least `count` request logs have been printed; returns them all.
+    pub fn wait_for_request_logs(&self, count: usize, timeout: Duration) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let logs = self.request_logs();
+            if logs.len() >= count {
+                return logs;
+            }
+            let output = self.output().join("\n");
+            assert!(Instant::now() < deadline, "fewer than {count} request logs within {timeout:?}:\n{output}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The serving process's peak resident memory (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        proc_status_kib(self.pid(), "VmHWM:")
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` for the process to exit; `None` if it did not.
+    pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("poll the runtime") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).expect("read /proc/PID/status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}

@@ -1,0 +1,7 @@
+//! Every end-to-end test in one binary, one module per area; each test runs on real Spin 3.6.3
+//! (`on_spin::...`) and on the project's host (`on_devhost::...`).
+
+mod browser;
+mod daily_photo;
+mod todo_api;
+mod web;
