@@ -41,16 +41,29 @@ resource "helm_release" "spin_shim" {
   }
 }
 
+# The CRDs of the spin-operator release (its spin-operator.crds.yaml joins these two files),
+# from the tag's commit and checked against their SHA-256 before anything is applied.
+locals {
+  spin_operator_crds = {
+    "core.spinkube.dev_spinappexecutors.yaml" = "c290585b469a6076eeab764af63be1aac11d584c903b5f72a45a1df807634107"
+    "core.spinkube.dev_spinapps.yaml"         = "08051de70925efe25bafca636c9b9410a4fe61e17015bd199be1efa04a5b5762"
+  }
+}
+
 data "http" "spin_operator_crds" {
-  url = "https://github.com/spinframework/spin-operator/releases/download/v${var.spin_operator_version}/spin-operator.crds.yaml"
+  for_each = local.spin_operator_crds
+  url      = "https://raw.githubusercontent.com/spinframework/spin-operator/${var.spin_operator_commit}/config/crd/bases/${each.key}"
+  lifecycle {
+    postcondition {
+      condition     = sha256(self.response_body) == each.value
+      error_message = "${each.key} does not have the pinned SHA-256."
+    }
+  }
 }
 
 resource "kubernetes_manifest" "spin_operator_crds" {
-  for_each = {
-    for doc in provider::kubernetes::manifest_decode_multi(data.http.spin_operator_crds.response_body) :
-    doc.metadata.name => doc
-  }
-  manifest = each.value
+  for_each = data.http.spin_operator_crds
+  manifest = provider::kubernetes::manifest_decode(each.value.response_body)
 }
 
 resource "helm_release" "spin_operator" {

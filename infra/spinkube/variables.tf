@@ -18,6 +18,12 @@ variable "spin_operator_version" {
   default     = "0.6.1"
 }
 
+variable "spin_operator_commit" {
+  description = "The commit of spin-operator's v0.6.1 tag, whose CRDs are installed."
+  type        = string
+  default     = "96c9d1d1d69c2c04e005375c44f323fb10e31002"
+}
+
 variable "shim_version" {
   description = "containerd-shim-spin; v0.24.0 embeds Spin 3.6.3."
   type        = string

@@ -1,7 +1,7 @@
 # Stage 2: SpinKube in the cluster of stage 1 (cert-manager, runtime-class-manager with the
 # Shim, spin-operator with its CRDs) and the app namespaces with their deploy rights.
 terraform {
-  required_version = ">= 1.8" # provider functions (manifest_decode_multi)
+  required_version = ">= 1.8" # provider functions (manifest_decode)
   required_providers {
     google     = { source = "hashicorp/google", version = "~> 6.0" }
     helm       = { source = "hashicorp/helm", version = "~> 2.17" }
