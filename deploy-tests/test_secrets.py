@@ -1,15 +1,14 @@
 """Secrets: committed only SOPS-encrypted for the recipients of .sops.yaml, no private key
-or plaintext credential in any tracked file, and the SOPS format round-trips."""
+or plaintext credential in any tracked file, and the Makefile's secret targets work with the
+real sops and age (encrypt, decrypt, rotate the key)."""
 
-import copy
-import os
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from checks import leaks, sops, yamlio
+from checks import leaks, sops_cli, yamlio
 from conftest import K8S, REPO, secret_examples
 
 DEPLOYMENT_PATHS = ("k8s", "infra", ".github", "Dockerfile", "DEPLOY.md", ".sops.yaml", "Makefile")
@@ -54,7 +53,7 @@ def test_no_deployment_file_holds_a_password():
 
 
 def test_the_leak_finders_catch_what_they_look_for(age_identity):
-    assert leaks.private_keys(f"key: {age_identity}") == ["age private key"]
+    assert leaks.private_keys(f"key: {age_identity.secret}") == ["age private key"]
     assert leaks.private_keys("-----BEGIN OPENSSH " + "PRIVATE KEY-----") == ["PEM private key"]
     assert leaks.url_passwords("DATABASE_URL=postgres://todo:hunter2@10.1.2.3:5432/todo") == [
         "postgres://todo:***@10.1.2.3:5432/todo"
@@ -77,19 +76,20 @@ def test_every_tracked_secret_manifest_is_encrypted_or_a_placeholder_template():
                              if not leaks.is_placeholder_url(v)]
             else:
                 problems += [f"{path.relative_to(REPO)}: {':'.join(p)} is plaintext" for p, v in values
-                             if not sops.is_encrypted_value(v)]
+                             if not sops_cli.is_encrypted_value(v)]
     assert problems == []
 
 
 @pytest.mark.parametrize("path", committed_sops_files(), ids=lambda p: str(p.relative_to(K8S)))
 def test_committed_sops_file_matches_its_template_and_the_sops_rules(path):
+    assert sops_cli.is_sops_file(path), "sops filestatus: not a valid sops file"
     encrypted = yamlio.load_file(path)
     rule = yamlio.load_file(REPO / ".sops.yaml")["creation_rules"][0]
     assert {stanza["recipient"] for stanza in encrypted["sops"]["age"]} == {
         r.strip() for r in rule["age"].split(",")
     }, "re-encrypt after changing .sops.yaml (make rotate-secrets-key)"
     assert encrypted["sops"]["encrypted_regex"] == rule["encrypted_regex"]
-    assert sops.is_encrypted_value(encrypted["sops"]["mac"])
+    assert sops_cli.is_encrypted_value(encrypted["sops"]["mac"])
     template = secret_examples()[encrypted["metadata"]["name"]]
     assert set(encrypted["stringData"]) == set(template["stringData"]), "keys differ from the example template"
 
@@ -107,44 +107,58 @@ def test_plaintext_secret_files_are_git_ignored():
         assert result.returncode == 0, f"{plaintext} must be git-ignored"
 
 
-def test_sops_round_trip_and_tamper_detection(age_identity):
+@pytest.fixture
+def project_copy(tmp_path, age_identity):
+    """The Makefile, .sops.yaml (its recipient replaced by the throwaway key's) and one plaintext
+    secret per environment, from the example template: what the secret targets work on."""
+    shutil.copy(REPO / "Makefile", tmp_path)
+    rules = (REPO / ".sops.yaml").read_text()
+    committed_recipient = yamlio.load_file(REPO / ".sops.yaml")["creation_rules"][0]["age"]
+    (tmp_path / ".sops.yaml").write_text(rules.replace(committed_recipient, age_identity.recipient))
+    template = (K8S / "secrets" / "todo-db.yaml.example").read_text()
+    for env in ("main", "develop"):
+        (tmp_path / "k8s" / "overlays" / env).mkdir(parents=True)
+        (tmp_path / "k8s" / "overlays" / env / "todo-db.yaml").write_text(template)
+    return tmp_path
+
+
+def make(directory: Path, *args: str) -> None:
+    result = subprocess.run(["make", "--no-print-directory", *args], cwd=directory, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_encrypts_with_the_sops_rules_and_decrypts_with_the_age_key(project_copy, age_identity):
+    env_dir = project_copy / "k8s" / "overlays" / "main"
+    make(project_copy, "encrypt-project-secrets", "ENV=main")
+    encrypted = yamlio.load_file(env_dir / "todo-db.enc.yaml")
     plaintext = secret_examples()["todo-db"]
-    encrypted = sops.encrypt(plaintext, [sops.recipient_of(age_identity)], "^(data|stringData)$")
-    assert all(sops.is_encrypted_value(v) for v in encrypted["stringData"].values())
-    assert encrypted["metadata"] == plaintext["metadata"]
-    assert sops.decrypt(encrypted, age_identity) == plaintext
+    assert encrypted["metadata"] == plaintext["metadata"], "only Secret data is encrypted"
+    assert all(sops_cli.is_encrypted_value(v) for v in encrypted["stringData"].values())
+    assert "CHANGE_ME" not in (env_dir / "todo-db.enc.yaml").read_text()
+    assert [stanza["recipient"] for stanza in encrypted["sops"]["age"]] == [age_identity.recipient]
 
-    renamed = copy.deepcopy(encrypted)
-    renamed["metadata"]["name"] = "other"
-    with pytest.raises(sops.SopsError, match="MAC mismatch"):
-        sops.decrypt(renamed, age_identity)
-
-    moved = copy.deepcopy(encrypted)
-    moved["stringData"]["db_host"] = encrypted["stringData"]["db_url"]
-    with pytest.raises(sops.SopsError, match="cannot decrypt"):
-        sops.decrypt(moved, age_identity)
+    (env_dir / "todo-db.yaml").unlink()
+    make(project_copy, "decrypt-project-secrets", "ENV=main", f"AGE_KEY_FILE={age_identity.file}")
+    assert yamlio.load_file(env_dir / "todo-db.yaml") == plaintext
+    assert (env_dir / "todo-db.yaml").stat().st_mode & 0o077 == 0, "plaintext secret readable by others"
 
 
-def test_another_key_cannot_decrypt(age_identity):
-    import pyrage
+def test_make_rotate_secrets_key_re_encrypts_every_environment_for_the_new_recipient(
+    project_copy, age_identity, tmp_path_factory
+):
+    for env in ("main", "develop"):
+        make(project_copy, "encrypt-project-secrets", f"ENV={env}")
+        (project_copy / "k8s" / "overlays" / env / "todo-db.yaml").unlink()
+    new = sops_cli.generate_identity(tmp_path_factory.mktemp("new-age"))
+    rules = project_copy / ".sops.yaml"
+    rules.write_text(rules.read_text().replace(age_identity.recipient, new.recipient))
 
-    encrypted = sops.encrypt(secret_examples()["todo-db"], [sops.recipient_of(age_identity)], "^stringData$")
-    with pytest.raises(sops.SopsError, match="no age stanza"):
-        sops.decrypt(encrypted, str(pyrage.x25519.Identity.generate()))
+    make(project_copy, "rotate-secrets-key", f"AGE_KEY_FILE={age_identity.file}")
 
-
-def test_sops_lite_cli_follows_the_creation_rule(tmp_path, age_identity):
-    (tmp_path / ".sops.yaml").write_text(
-        f"creation_rules:\n  - encrypted_regex: ^(data|stringData)$\n    age: {sops.recipient_of(age_identity)}\n"
-    )
-    plain = tmp_path / "todo-db.yaml"
-    plain.write_text(yamlio.dump(secret_examples()["todo-db"]))
-    key_file = tmp_path / "test.agekey"
-    key_file.write_text(age_identity + "\n")
-    cli = [sys.executable, str(REPO / "deploy-tests" / "sops_lite.py")]
-    env = {**os.environ, "SOPS_AGE_KEY_FILE": str(key_file)}
-    encrypted = subprocess.run(cli + ["--encrypt", str(plain)], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
-    assert "CHANGE_ME" not in encrypted.stdout
-    (tmp_path / "todo-db.enc.yaml").write_text(encrypted.stdout)
-    decrypted = subprocess.run(cli + ["--decrypt", "todo-db.enc.yaml"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
-    assert yamlio.load_all(decrypted.stdout) == [secret_examples()["todo-db"]]
+    for env in ("main", "develop"):
+        path = project_copy / "k8s" / "overlays" / env / "todo-db.enc.yaml"
+        assert sops_cli.decrypt_file(path, new) == secret_examples()["todo-db"]
+        with pytest.raises(sops_cli.SopsError):
+            sops_cli.decrypt_file(path, age_identity)
+    assert not list(project_copy.rglob("todo-db.yaml")), "rotation left a plaintext secret behind"

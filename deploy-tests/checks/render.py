@@ -2,14 +2,15 @@
 
 kubectl's kustomize runs no exec KRM functions, so it cannot call ksops. `materialize_ksops`
 does ksops' part first, in a copy of the tree: each ksops generator is replaced by the
-Secrets it would generate, decrypted from its SOPS files with the given age identity.
+Secrets it would generate, decrypted from its SOPS files by `sops --decrypt` with the given age
+identity.
 """
 
 import shutil
 import subprocess
 from pathlib import Path
 
-from checks import sops, yamlio
+from checks import sops_cli, yamlio
 
 KUSTOMIZATION = "kustomization.yaml"
 
@@ -47,14 +48,12 @@ def ksops_generators(kustomization_dir: Path) -> list[tuple[str, dict]]:
     return found
 
 
-def materialize_ksops(kustomization_dir: Path, identity: str) -> None:
+def materialize_ksops(kustomization_dir: Path, identity: sops_cli.AgeIdentity) -> None:
     """Rewrites the kustomization in place: ksops generators become plain Secret resources."""
     kustomization_file = kustomization_dir / KUSTOMIZATION
     kustomization = yamlio.load_file(kustomization_file)
     for entry, config in ksops_generators(kustomization_dir):
-        secrets = [
-            sops.decrypt(yamlio.load_file(kustomization_dir / file), identity) for file in config["files"]
-        ]
+        secrets = [sops_cli.decrypt_file(kustomization_dir / file, identity) for file in config["files"]]
         rendered = (kustomization_dir / entry).with_suffix(".ksops-output.yaml")
         rendered.write_text(yamlio.dump_all(secrets))
         kustomization["generators"].remove(entry)
