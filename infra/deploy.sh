@@ -13,7 +13,8 @@ env_name=$1 app_image=$2 native_image=$3
 namespace=todo-$env_name
 domain=${DOMAIN:-}
 k8s="$(cd "$(dirname "$0")/.." && pwd)/k8s"
-[ -d "$k8s/overlays/$env_name" ] || { echo "no overlay k8s/overlays/$env_name" >&2; exit 1; }
+[[ $env_name =~ ^[a-z0-9-]+$ && -d "$k8s/overlays/$env_name" ]] ||
+  { echo "no overlay k8s/overlays/$env_name" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
