@@ -94,8 +94,7 @@ fn a_slow_source_times_out_and_never_holds_up_serving() {
     assert_eq!(response.status, 200);
     assert!(started.elapsed() < Duration::from_secs(1), "served in {:?}", started.elapsed());
 
-    let sample = "image_sidecar_fetches_total{outcome=\"timeout\"}";
-    wait_until(&sidecar, Duration::from_secs(5), sample, || metric(&sidecar, sample).is_some());
+    helpers::wait_for_fetches(&sidecar, "timeout", 1);
     assert!(status(&sidecar)["last_error"].as_str().unwrap().contains("in time"));
 }
 

@@ -77,14 +77,24 @@ pub fn metric(sidecar: &Sidecar, sample: &str) -> Option<f64> {
     text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
 }
 
+/// How many fetches ended with `outcome` (`ok` or a failure reason), per `/metrics`.
+pub fn fetches(sidecar: &Sidecar, outcome: &str) -> u64 {
+    metric(sidecar, &format!("image_sidecar_fetches_total{{outcome=\"{outcome}\"}}")).map_or(0, |count| count as u64)
+}
+
+/// Waits until `count` fetches have ended with `outcome`.
+pub fn wait_for_fetches(sidecar: &Sidecar, outcome: &str, count: u64) {
+    let what = format!("{count} fetches with outcome {outcome}");
+    wait_until(sidecar, Duration::from_secs(15), &what, || fetches(sidecar, outcome) >= count);
+}
+
 /// Starts a sidecar fetching `source`'s `/1200`, which answers with something unacceptable, and
 /// waits for a failed fetch with `reason`; the placeholder must still be served and the
 /// rejection logged. Returns `/status`.
 pub fn assert_rejected(source: &PictureSource, reason: &str, extra: &[(&str, &str)]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let sidecar = start(dir.path(), &source.url("/1200"), extra);
-    let sample = format!("image_sidecar_fetches_total{{outcome=\"{reason}\"}}");
-    wait_until(&sidecar, Duration::from_secs(10), &sample, || metric(&sidecar, &sample).is_some_and(|n| n >= 1.0));
+    wait_for_fetches(&sidecar, reason, 1);
     let status = status(&sidecar);
     assert_eq!(status["placeholder"], true, "nothing was accepted: {status}");
     assert!(status["consecutive_failures"].as_u64().unwrap() >= 1);
@@ -101,10 +111,21 @@ pub struct Serving {
 }
 
 pub fn serving(content_type: &str, picture: &[u8], extra: &[(&str, &str)]) -> Serving {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, sidecar) = serving_on(dir.path(), content_type, picture, extra);
+    Serving { source, dir, sidecar }
+}
+
+/// The same on the volume `data_dir`.
+pub fn serving_on(
+    data_dir: &Path,
+    content_type: &str,
+    picture: &[u8],
+    extra: &[(&str, &str)],
+) -> (PictureSource, Sidecar) {
     let source = PictureSource::start();
     source.route("/1200", Reply::picture(content_type, picture.to_vec()));
-    let dir = tempfile::tempdir().unwrap();
-    let sidecar = start(dir.path(), &source.url("/1200"), extra);
+    let sidecar = start(data_dir, &source.url("/1200"), extra);
     wait_for_picture(&sidecar, picture);
-    Serving { source, dir, sidecar }
+    (source, sidecar)
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use testkit::{PictureSource, Reply, fake_picture, free_port};
 
-use crate::helpers::{metric, start, status, wait_for_picture, wait_until};
+use crate::helpers::{fetches, start, status, wait_for_fetches, wait_for_picture, wait_until};
 
 /// The local source speaks plain HTTP on 127.0.0.1, which the guard refuses as a redirect target.
 const ALLOW_INSECURE: (&str, &str) = ("IMAGE_ALLOW_INSECURE_REDIRECTS", "true");
@@ -43,9 +43,7 @@ fn redirects_to_plain_http_or_inward_addresses_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let sidecar = start(dir.path(), &source.url("/1200"), &[]);
 
-    let sample = "image_sidecar_fetches_total{outcome=\"redirect\"}";
-    let rounds = refused.len() as f64;
-    wait_until(&sidecar, Duration::from_secs(15), sample, || metric(&sidecar, sample).is_some_and(|n| n >= rounds));
+    wait_for_fetches(&sidecar, "redirect", refused.len() as u64);
     let logs = sidecar.logs().join("\n");
     for (location, why) in &refused {
         assert!(logs.contains(why), "refusing {location} is logged with {why:?}:\n{logs}");
@@ -54,8 +52,7 @@ fn redirects_to_plain_http_or_inward_addresses_are_refused() {
     let status = status(&sidecar);
     assert_eq!(status["placeholder"], true);
     assert!(status["last_error"].as_str().unwrap().contains("redirect refused"), "{status}");
-    let unreachable = metric(&sidecar, "image_sidecar_fetches_total{outcome=\"unreachable\"}");
-    assert_eq!(unreachable, None, "no refused target was connected to");
+    assert_eq!(fetches(&sidecar, "unreachable"), 0, "no refused target was connected to");
 }
 
 #[test]
@@ -73,9 +70,7 @@ fn status_and_logs_never_show_the_query_string() {
     // Then failures whose error messages name the URL: a redirect to a closed port, and a
     // source that is unreachable itself.
     source.route(&keyed, Reply::Redirect { location: format!("http://127.0.0.1:{}/x?sig={SECRET}", free_port()) });
-    wait_until(&sidecar, Duration::from_secs(10), "an unreachable redirect target", || {
-        metric(&sidecar, "image_sidecar_fetches_total{outcome=\"unreachable\"}").is_some()
-    });
+    wait_for_fetches(&sidecar, "unreachable", 1);
     let unreachable = format!("http://127.0.0.1:{}/1200?api_key={SECRET}", free_port());
     let offline_dir = tempfile::tempdir().unwrap();
     let offline = start(offline_dir.path(), &unreachable, &[]);

@@ -12,7 +12,10 @@ use std::time::Duration;
 use tempfile::TempDir;
 use testkit::{Reply, fake_picture};
 
-use crate::helpers::{JPEG, Serving, files, metric, serving, sha256_hex, start, status, wait_for_picture, wait_until};
+use crate::helpers::{
+    JPEG, Serving, files, serving, serving_on, sha256_hex, start, status, wait_for_fetches, wait_for_picture,
+    wait_until,
+};
 
 /// A tmpfs mounted on a fresh directory for one test, unmounted again on drop.
 struct Tmpfs {
@@ -57,29 +60,21 @@ fn stored_files(picture: &[u8]) -> Vec<String> {
     vec![".lock".to_owned(), "current.json".to_owned(), format!("image-{}.bin", sha256_hex(picture))]
 }
 
-fn wait_for_failures(sidecar: &testkit::Sidecar, reason: &str, count: f64) {
-    let sample = format!("image_sidecar_fetches_total{{outcome=\"{reason}\"}}");
-    wait_until(sidecar, Duration::from_secs(15), &sample, || metric(sidecar, &sample).is_some_and(|n| n >= count));
-}
-
 #[test]
 fn a_full_volume_keeps_the_last_good_picture_and_no_temp_files() {
     let volume = Tmpfs::mount("size=256k");
     let good = fake_picture(JPEG, 1, 40_000);
-    let source = testkit::PictureSource::start();
-    source.route("/1200", Reply::picture(JPEG, good.clone()));
-    let sidecar = start(volume.path(), &source.url("/1200"), &[("IMAGE_REFRESH_INTERVAL", "200ms")]);
-    wait_for_picture(&sidecar, &good);
+    let (source, sidecar) = serving_on(volume.path(), JPEG, &good, &[("IMAGE_REFRESH_INTERVAL", "200ms")]);
 
     source.route("/1200", Reply::picture(JPEG, fake_picture(JPEG, 2, 400_000)));
-    wait_for_failures(&sidecar, "storage", 2.0);
+    wait_for_fetches(&sidecar, "storage", 2);
     assert_eq!(sidecar.get("/image").unwrap().body, good, "the last good picture is still served");
     let status = status(&sidecar);
     assert_eq!(status["placeholder"], false);
     assert!(status["last_error"].as_str().unwrap().contains("No space left"), "{status}");
     // No write in flight while the volume is listed: the next fetch fails before storing.
     source.route("/1200", Reply::Status(500));
-    wait_for_failures(&sidecar, "http_status", 1.0);
+    wait_for_fetches(&sidecar, "http_status", 1);
     assert_eq!(files(volume.path()), stored_files(&good), "nothing of the failed writes is left");
 
     // Once a picture fits again, it is stored as usual.
@@ -87,7 +82,7 @@ fn a_full_volume_keeps_the_last_good_picture_and_no_temp_files() {
     source.route("/1200", Reply::picture(JPEG, small.clone()));
     wait_for_picture(&sidecar, &small);
     source.route("/1200", Reply::Status(500));
-    wait_for_failures(&sidecar, "http_status", 2.0);
+    wait_for_fetches(&sidecar, "http_status", 2);
     assert_eq!(files(volume.path()), stored_files(&small));
 }
 
@@ -95,17 +90,14 @@ fn a_full_volume_keeps_the_last_good_picture_and_no_temp_files() {
 fn a_read_only_volume_serves_the_picture_it_holds() {
     let volume = Tmpfs::mount("size=1m");
     let good = fake_picture(JPEG, 4, 20_000);
-    let source = testkit::PictureSource::start();
-    source.route("/1200", Reply::picture(JPEG, good.clone()));
-    let mut first = start(volume.path(), &source.url("/1200"), &[]);
-    wait_for_picture(&first, &good);
+    let (source, mut first) = serving_on(volume.path(), JPEG, &good, &[]);
     first.terminate(Duration::from_secs(5)).expect("stops on SIGTERM");
     volume.make_read_only();
 
     // Due at once (the interval is shorter than the picture's age), but nothing can be stored.
     source.route("/1200", Reply::picture(JPEG, fake_picture(JPEG, 5, 20_000)));
     let sidecar = start(volume.path(), &source.url("/1200"), &[("IMAGE_REFRESH_INTERVAL", "50ms")]);
-    wait_for_failures(&sidecar, "storage", 2.0);
+    wait_for_fetches(&sidecar, "storage", 2);
     assert_eq!(sidecar.get("/image").unwrap().body, good);
     let status = status(&sidecar);
     assert_eq!(status["placeholder"], false);
@@ -119,7 +111,7 @@ fn an_empty_read_only_volume_serves_the_placeholder() {
     let source = testkit::PictureSource::start();
     source.route("/1200", Reply::picture(JPEG, fake_picture(JPEG, 6, 10_000)));
     let sidecar = start(volume.path(), &source.url("/1200"), &[]);
-    wait_for_failures(&sidecar, "storage", 1.0);
+    wait_for_fetches(&sidecar, "storage", 1);
     let response = sidecar.get("/image").unwrap();
     assert_eq!(response.header("x-image-placeholder"), Some("true"));
     assert!(files(volume.path()).is_empty());
