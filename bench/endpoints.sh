@@ -15,7 +15,11 @@ SIDECAR_PID=$(pid_listening_on "$IMAGE_URL")
 mkdir -p "$OUT"
 
 # CPU ticks used so far by the app, PostgreSQL, the sidecar, and the whole machine (busy, total).
-cpu_usage() { echo "$(cpu_ticks "$APP_PID") $(cpu_ticks $(postgres_pids)) $(cpu_ticks $SIDECAR_PID) $(machine_ticks)"; }
+cpu_usage() {
+  local postgres
+  read -ra postgres <<<"$(postgres_pids)"
+  echo "$(cpu_ticks "$APP_PID") $(cpu_ticks "${postgres[@]}") $(cpu_ticks "$SIDECAR_PID") $(machine_ticks)"
+}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -56,10 +60,11 @@ bench() {
     BENCH_JSON=/dev/null wrk -t1 -c"$c" -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
     reset_peak_rss "$APP_PID"
     if [ -n "$SIDECAR_PID" ]; then reset_peak_rss "$SIDECAR_PID"; fi
-    local before=($(cpu_usage))
+    local before after
+    read -ra before <<<"$(cpu_usage)"
     BENCH_JSON="$OUT/$ENDPOINT.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
       -s "$HERE/wrk.lua" "$@" >"$OUT/$ENDPOINT.c$c.txt"
-    local after=($(cpu_usage))
+    read -ra after <<<"$(cpu_usage)"
     peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/$ENDPOINT.c$c.rss.json"
     echo "{\"app\":$((after[0] - before[0])),\"postgres\":$((after[1] - before[1])),\"sidecar\":$((after[2] - before[2])),\"ticks_per_s\":$(getconf CLK_TCK),\"machine_busy\":$((after[3] - before[3])),\"machine_total\":$((after[4] - before[4]))}" \
       >"$OUT/$ENDPOINT.c$c.cpu.json"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Memory and CPU readings of the stack's processes; sourced by bench/endpoints.sh and
 # loadtest/run.sh.
 
@@ -12,7 +13,7 @@ pid_listening_on() {
 postgres_pids() {
   local postmaster
   postmaster=$(pid_listening_on "$DB_URL")
-  echo "$postmaster" $(ps -o pid= --ppid "$postmaster")
+  { echo "$postmaster"; ps -o pid= --ppid "$postmaster"; } | xargs
 }
 
 # Peak RSS is the kernel's VmHWM; writing 5 to clear_refs resets it to the current RSS, so that

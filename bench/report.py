@@ -151,7 +151,8 @@ def markdown(result):
               "| target | goal | measured | |", "|---|---:|---:|---|"]
     for t in result["targets"]:
         verdict = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
-        lines.append(f"| {t['target']} | {t['goal']} | {t['measured'] if t['measured'] is not None else '—'} | {verdict} |")
+        measured = t["measured"] if t["measured"] is not None else "—"
+        lines.append(f"| {t['target']} | {t['goal']} | {measured} | {verdict} |")
     lines += ["", "## Host overhead (`crates/devhost/bench.sh`: fixture-hello, nothing else)", "",
               "| conn. | req/s | p50 | p99 |", "|---:|---:|---:|---:|"]
     lines += [f"| {h['concurrency']} | {h['requests_per_s']} | {h['p50']} | {h['p99']} |"

@@ -73,7 +73,9 @@ def test_an_app_without_health_is_rejected(docs):
 
 def test_an_unknown_component_is_rejected(docs):
     app(docs, "todo-read")["spec"]["components"].append("todos-lsit")
-    assert routes.unknown_components(docs, SPIN_TOML) == ["SpinApp/todo-read: component 'todos-lsit' is not in spin.toml"]
+    assert routes.unknown_components(docs, SPIN_TOML) == [
+        "SpinApp/todo-read: component 'todos-lsit' is not in spin.toml"
+    ]
 
 
 def test_an_ingress_path_sent_to_the_wrong_app_is_rejected(docs):

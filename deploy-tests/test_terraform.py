@@ -55,7 +55,10 @@ def test_terraform_validate_where_providers_are_cached(root, tmp_path):
         pytest.skip("no provider cache (TF_PLUGIN_CACHE_DIR): `terraform init` cannot download providers offline")
     work = shutil.copytree(root, tmp_path / root.name)
     env = {**os.environ, "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE": "1"}
-    init = subprocess.run([binary, "init", "-backend=false", "-input=false"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    init = subprocess.run(
+        [binary, "init", "-backend=false", "-input=false"],
+        cwd=work, env=env, capture_output=True, text=True, timeout=300,
+    )
     assert init.returncode == 0, init.stderr
     result = subprocess.run([binary, "validate"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -41,7 +41,8 @@ def test_a_spinapp_without_limits_is_rejected(docs):
 
 
 def test_a_container_without_memory_request_is_rejected(docs):
-    del first(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"]
+    container = first(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    del container["resources"]["requests"]["memory"]
     assert workloads.missing_limits(docs) == ["CronJob/todo-daily-article/add-article: no requests.memory"]
 
 

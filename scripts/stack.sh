@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # Functions to run the app's processes locally; sourced by scripts/up.sh and scripts/with-stack.sh.
 # The processes: PostgreSQL, the migrations, the image sidecar, and the Spin host
 # (`spin up` when installed, else the project's devhost).
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+PG_BIN=${PG_BIN:-$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 STACK_PIDS=()
 
 log() {

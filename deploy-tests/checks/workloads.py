@@ -108,7 +108,9 @@ def blocking_disruption_budgets(docs: list[dict]) -> list[str]:
 
 def dangling_secret_refs(docs: list[dict]) -> list[str]:
     """Every secretKeyRef names a Secret and key that the same rendering creates."""
-    keys = {s["metadata"]["name"]: set(s.get("data", {})) | set(s.get("stringData", {})) for s in of_kind(docs, "Secret")}
+    keys = {
+        s["metadata"]["name"]: set(s.get("data", {})) | set(s.get("stringData", {})) for s in of_kind(docs, "Secret")
+    }
     problems = []
     for doc in docs:
         for ref in _secret_key_refs(doc):
