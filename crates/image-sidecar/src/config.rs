@@ -81,12 +81,18 @@ fn parse<T>(name: &str, value: &str, parser: impl Fn(&str) -> anyhow::Result<T>)
     parser(value.trim()).with_context(|| format!("{name}={value:?} is invalid"))
 }
 
-/// Humane, strictly positive durations: `90s`, `15m`, `24h`, `1h 30m`, `500ms`.
+/// Longer durations would put times derived from them past what RFC 3339 can write (year 9999).
+const MAX_DURATION: Duration = Duration::from_secs(10 * 365 * 86_400);
+
+/// Humane, strictly positive durations up to ten years: `90s`, `15m`, `24h`, `1h 30m`, `500ms`.
 fn duration(setting: &impl Fn(&str, &str) -> String, name: &str, default: &str) -> anyhow::Result<Duration> {
     parse(name, &setting(name, default), |value| {
         let parsed = humantime::parse_duration(value).context("expected a duration such as 90s, 15m, 24h or 1h 30m")?;
         if parsed.is_zero() {
             bail!("must be longer than zero");
+        }
+        if parsed > MAX_DURATION {
+            bail!("must not exceed ten years");
         }
         Ok(parsed)
     })
@@ -184,6 +190,7 @@ mod tests {
             ("IMAGE_REFRESH_INTERVAL", "0s"),
             ("IMAGE_MAX_BYTES", "10MB"),
             ("IMAGE_FETCH_TIMEOUT", "-3s"),
+            ("IMAGE_RETRY_MAX", "9000years"),
             ("IMAGE_ALLOW_INSECURE_REDIRECTS", "yes"),
             ("IMAGE_MAX_CONNECTIONS", "0"),
             ("IMAGE_CLIENT_TIMEOUT", "never"),
