@@ -3,12 +3,13 @@ only the Spin apps, which reach only the database (Cloud SQL's range from Terraf
 sidecar and DNS. GKE enforces them only with Dataplane V2, which the cluster enables."""
 
 import copy
+import ipaddress
 
 import pytest
 
 from checks import network, terraform
 from checks.resources import of_kind
-from conftest import OVERLAYS, REPO
+from conftest import OVERLAYS, REPO, secret_examples
 
 CLUSTER = terraform.load(REPO / "infra" / "cluster")
 DNS = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
@@ -64,3 +65,8 @@ def test_selectors_follow_kubernetes_semantics():
     assert network.selects({"matchExpressions": [{"key": "core.spinkube.dev/app-name", "operator": "Exists"}]}, labels)
     assert not network.selects({"matchLabels": {"app.kubernetes.io/name": "image-sidecar"}}, labels)
     assert not network.selects({"matchExpressions": [{"key": "x", "operator": "In", "values": ["y"]}]}, labels)
+
+
+def test_the_secret_template_points_into_the_range_the_apps_may_reach():
+    host = secret_examples()["todo-db"]["stringData"]["db_host"].rsplit(":", 1)[0]
+    assert ipaddress.ip_address(host) in ipaddress.ip_network(database_range())
