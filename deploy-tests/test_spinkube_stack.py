@@ -61,3 +61,16 @@ def test_the_operator_waits_for_cert_manager_the_shim_and_its_crds():
     depends = SPINKUBE_TF.of_type("helm_release")["spin_operator"]["depends_on"]
     assert set(depends) == {"${helm_release.cert_manager}", "${helm_release.spin_shim}",
                             "${kubernetes_manifest.spin_operator_crds}"}
+
+
+def test_the_shim_uses_only_fields_of_runtime_class_manager_v0_2_0():
+    # api/v1alpha1/shim_types.go of the v0.2.0 tag
+    spec = SHIM["spec"]
+    assert set(spec) <= {"nodeSelector", "fetchStrategy", "runtimeClass", "rolloutStrategy", "containerdRuntimeOptions"}
+    assert {"fetchStrategy", "runtimeClass", "rolloutStrategy"} <= set(spec)
+    assert set(spec["fetchStrategy"]) <= {"type", "anonHttp", "platforms"}
+    for platform in spec["fetchStrategy"]["platforms"]:
+        assert set(platform) <= {"os", "arch", "location", "sha256"}
+        assert platform["os"] == "linux" and platform["arch"] in {"amd64", "arm64", "x86_64", "aarch64"}
+    assert set(spec["runtimeClass"]) == {"name", "handler"}
+    assert spec["rolloutStrategy"]["type"] in {"rolling", "recreate"}

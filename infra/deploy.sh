@@ -30,28 +30,28 @@ cp -r "$k8s" "$work/k8s"
   fi
   kustomize build --enable-alpha-plugins --enable-exec . > "$work/rendered.yaml"
 )
-kubectl="kubectl -n $namespace"
+k() { kubectl -n "$namespace" "$@"; }
 
 echo "--- pre phase: the Secret, the executor (the SpinApps' webhook needs it) and the migration"
-$kubectl delete job todo-migrate --ignore-not-found
-$kubectl apply -f "$work/rendered.yaml" -l todo.deploy/phase=pre
-if ! $kubectl wait --for=condition=complete job/todo-migrate --timeout=300s; then
-  $kubectl logs job/todo-migrate --tail=100 || true
+k delete job todo-migrate --ignore-not-found
+k apply -f "$work/rendered.yaml" -l todo.deploy/phase=pre
+if ! k wait --for=condition=complete job/todo-migrate --timeout=300s; then
+  k logs job/todo-migrate --tail=100 || true
   exit 1
 fi
 
 echo "--- apply and wait for the rollout"
-$kubectl apply -f "$work/rendered.yaml"
+k apply -f "$work/rendered.yaml"
 for app in todo-read todo-write todo-image; do
-  $kubectl wait --for=create "deployment/$app" --timeout=120s
-  $kubectl rollout status "deployment/$app" --timeout=300s
+  k wait --for=create "deployment/$app" --timeout=120s
+  k rollout status "deployment/$app" --timeout=300s
 done
-$kubectl rollout status statefulset/image-sidecar --timeout=300s
+k rollout status statefulset/image-sidecar --timeout=300s
 
 echo "--- smoke test of every app through the load balancer (a new one takes minutes)"
 ip=""
 for _ in $(seq 60); do
-  ip=$($kubectl get ingress todo -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
+  ip=$(k get ingress todo -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
   [ -n "$ip" ] && curl -fsS --max-time 5 "http://$ip/healthz" >/dev/null 2>&1 && break
   sleep 15
 done
@@ -60,7 +60,7 @@ base="http://$ip"
 if [ -n "$domain" ]; then
   # Google provisions the certificate once the domain resolves to $ip: waited for up to 30 minutes.
   for _ in $(seq 40); do
-    status=$($kubectl get managedcertificate todo -o jsonpath='{.status.certificateStatus}')
+    status=$(k get managedcertificate todo -o jsonpath='{.status.certificateStatus}')
     [ "$status" = Active ] && curl -fsS --max-time 5 "https://$domain/healthz" >/dev/null 2>&1 && break
     sleep 45
   done
