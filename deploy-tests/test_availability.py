@@ -54,3 +54,12 @@ def test_raised_maxima_break_the_budget(overlays):
     hpa(docs, "todo-read")["spec"]["maxReplicas"] = 12
     demand = budget.environment_demand(docs)
     assert budget.problems([demand, demand], terraform_max_connections()) != []
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_only_todo_write_waits_for_the_database_to_be_ready(overlays, env):
+    # /healthz: alive; /readyz: database reachable (the health component)
+    readiness = {a["metadata"]["name"]: a["spec"]["checks"]["readiness"]["httpGet"]["path"]
+                 for a in of_kind(overlays[env], "SpinApp")}
+    assert readiness == {"todo-read": "/healthz", "todo-write": "/readyz", "todo-image": "/healthz"}
+    assert {a["spec"]["checks"]["liveness"]["httpGet"]["path"] for a in of_kind(overlays[env], "SpinApp")} == {"/healthz"}
