@@ -4,25 +4,47 @@
 mod reply;
 mod upstream;
 
-use spin_sdk::http::{Method, Request, Response};
+use http_layer::{ApiError, Route, header_values, not_modified, serve};
+use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
 
-use crate::upstream::Upstream;
+use crate::upstream::{FetchedImage, Upstream};
+
+const ROUTE: Route = Route { name: "/api/daily_photo", methods: &[Method::Get, Method::Head] };
+/// The sidecar restarts in seconds; asking again sooner would only add load.
+const RETRY_AFTER_SECONDS: u32 = 5;
 
 #[http_component]
-fn handle(request: Request) -> Response {
-    let head = match request.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => return reply::method_not_allowed(),
-    };
-    let if_none_match = request.header("if-none-match").and_then(|value| value.as_str());
-    let base_url = match spin_sdk::variables::get("image_service_url") {
-        Ok(url) => url,
-        Err(error) => return reply::unavailable(&format!("variable image_service_url: {error}")),
-    };
-    match Upstream::parse(&base_url).and_then(|upstream| upstream.fetch_image(head, if_none_match)) {
-        Ok(image) => reply::image(image),
-        Err(error) => reply::unavailable(&error),
+async fn handle(request: IncomingRequest) -> Response {
+    serve(ROUTE, request, daily_photo).await
+}
+
+async fn daily_photo(request: IncomingRequest) -> Result<Response, ApiError> {
+    let head = request.method() == Method::Head;
+    let if_none_match = header_values(&request, "if-none-match");
+    let base_url = spin_sdk::variables::get("image_service_url")
+        .map_err(|error| unavailable(format!("variable image_service_url: {error}")))?;
+    let upstream = Upstream::parse(&base_url).map_err(unavailable)?;
+    let image = fetch(&upstream, head, &if_none_match).map_err(unavailable)?;
+    let client_copy_current = is_current(&image, &if_none_match);
+    Ok(reply::image(image, client_copy_current))
+}
+
+/// The picture, or the sidecar's 304 when this component agrees the client's copy is current:
+/// the component, not the sidecar, decides `If-None-Match` (one evaluation for every route).
+fn fetch(upstream: &Upstream, head: bool, if_none_match: &[Vec<u8>]) -> Result<FetchedImage, String> {
+    let image = upstream.fetch_image(head, if_none_match)?;
+    if image.status == 304 && !is_current(&image, if_none_match) {
+        return upstream.fetch_image(head, &[]);
     }
+    Ok(image)
+}
+
+fn is_current(image: &FetchedImage, if_none_match: &[Vec<u8>]) -> bool {
+    image.etag.as_deref().is_some_and(|etag| not_modified(if_none_match, etag))
+}
+
+/// The sidecar is down, slow or broken: say so at once; `detail` goes to the log only.
+fn unavailable(detail: String) -> ApiError {
+    ApiError::unavailable("daily photo unavailable, retry later", RETRY_AFTER_SECONDS, detail)
 }

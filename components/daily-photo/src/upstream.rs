@@ -48,7 +48,7 @@ impl Upstream {
         Ok(Upstream { scheme, authority: authority.to_owned(), path })
     }
 
-    pub fn fetch_image(&self, head: bool, if_none_match: Option<&str>) -> Result<FetchedImage, String> {
+    pub fn fetch_image(&self, head: bool, if_none_match: &[Vec<u8>]) -> Result<FetchedImage, String> {
         let response = self.send(head, if_none_match)?;
         let status = response.status();
         if status != 200 && status != 304 {
@@ -69,10 +69,11 @@ impl Upstream {
         Ok(fetched)
     }
 
-    fn send(&self, head: bool, if_none_match: Option<&str>) -> Result<IncomingResponse, String> {
+    fn send(&self, head: bool, if_none_match: &[Vec<u8>]) -> Result<IncomingResponse, String> {
         let headers = Fields::new();
-        if let Some(tags) = if_none_match {
-            headers.append(&"if-none-match".to_owned(), &tags.as_bytes().to_vec()).map_err(|e| format!("{e:?}"))?;
+        // Forwarded as sent, bytes included: an entity-tag may hold obs-text.
+        for tags in if_none_match {
+            headers.append(&"if-none-match".to_owned(), tags).map_err(|e| format!("{e:?}"))?;
         }
         let request = OutgoingRequest::new(headers);
         let method = if head { Method::Head } else { Method::Get };

@@ -1,17 +1,16 @@
 //! `GET /healthz`: the component runs (no dependencies). `GET /readyz`: the database answers.
 
+use http_layer::{ApiError, Route, path, serve};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
-use todo_core::{ApiError, Endpoint, serve, status_ok, store};
+use todo_core::{status_ok, store};
+
+const READY: Route = Route { name: "/readyz", methods: &[Method::Get] };
+const ALIVE: Route = Route { name: "/healthz", methods: &[Method::Get] };
 
 #[http_component]
 async fn handle(request: IncomingRequest) -> Response {
-    let path_and_query = request.path_with_query().unwrap_or_default();
-    if path_and_query.split('?').next() == Some("/readyz") {
-        serve(Endpoint { route: "/readyz", method: Method::Get }, request, ready).await
-    } else {
-        serve(Endpoint { route: "/healthz", method: Method::Get }, request, alive).await
-    }
+    if path(&request) == READY.name { serve(READY, request, ready).await } else { serve(ALIVE, request, alive).await }
 }
 
 async fn alive(_: IncomingRequest) -> Result<Response, ApiError> {

@@ -1,12 +1,4 @@
-use crate::error::ApiError;
-use crate::serve::header;
-use futures::StreamExt;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use spin_sdk::http::IncomingRequest;
-
-/// The largest request body read; anything longer is refused with 413 before it is buffered.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Body of `POST /api/todo`; the task is checked afterwards by `TaskText::parse`.
 #[derive(Debug, Deserialize)]
@@ -18,86 +10,4 @@ pub struct NewTodo {
 #[derive(Debug, Deserialize)]
 pub struct TodoPatch {
     pub done: bool,
-}
-
-/// Reads a JSON request body: 415 unless it is declared as JSON, 413 over [`MAX_BODY_BYTES`],
-/// 400 when it is not JSON of the expected shape.
-pub async fn read_json<T: DeserializeOwned>(request: IncomingRequest) -> Result<T, ApiError> {
-    if !is_json(header(&request, "content-type").as_deref()) {
-        return Err(ApiError::unsupported_media_type());
-    }
-    let declared_length = header(&request, "content-length").and_then(|value| value.parse().ok());
-    if declared_length.is_some_and(|length: usize| length > MAX_BODY_BYTES) {
-        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
-    }
-    let body = read_at_most(request, MAX_BODY_BYTES).await?;
-    parse_object(&body)
-}
-
-/// Parses a JSON object into `T`. Going through a map first because serde's derived structs
-/// would also accept a JSON array such as `["a task"]`.
-fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let invalid = |error: serde_json::Error| ApiError::bad_request(format!("invalid JSON body: {error}"));
-    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).map_err(invalid)?;
-    serde_json::from_value(object.into()).map_err(invalid)
-}
-
-/// `application/json`, with or without parameters such as `charset=utf-8`.
-fn is_json(content_type: Option<&str>) -> bool {
-    content_type
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// Streams the body in, stopping as soon as it exceeds `limit` (a missing or lying
-/// Content-Length must not make us buffer more).
-async fn read_at_most(request: IncomingRequest, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut stream = request.into_body_stream();
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| ApiError::bad_request(format!("could not read the body: {error}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::payload_too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accepts_json_media_type_with_parameters_in_any_case() {
-        for value in ["application/json", "Application/JSON; charset=utf-8", " application/json ;x=y"] {
-            assert!(is_json(Some(value)), "{value}");
-        }
-    }
-
-    #[test]
-    fn rejects_other_or_missing_media_types() {
-        for value in [None, Some(""), Some("text/plain"), Some("application/jsonx"), Some("application/x-www-form-urlencoded")] {
-            assert!(!is_json(value), "{value:?}");
-        }
-    }
-
-    fn status_of<T: DeserializeOwned>(body: &str) -> Result<T, u16> {
-        parse_object(body.as_bytes()).map_err(|error: ApiError| error.status())
-    }
-
-    #[test]
-    fn takes_objects_with_the_expected_fields() {
-        assert_eq!(status_of::<NewTodo>(r#"{"task":"a","extra":1}"#).unwrap().task, "a");
-        assert!(status_of::<TodoPatch>(r#"{"done":true}"#).unwrap().done);
-    }
-
-    #[test]
-    fn anything_else_is_a_bad_request() {
-        for body in [r#"{"task":5}"#, r#"["a task"]"#, r#""a task""#, "{}", "not json", "", r#"{"task":"a"} x"#] {
-            assert_eq!(status_of::<NewTodo>(body).unwrap_err(), 400, "{body}");
-        }
-        assert_eq!(status_of::<TodoPatch>(r#"{"done":"yes"}"#).unwrap_err(), 400);
-        assert_eq!(status_of::<TodoPatch>(r#"[true]"#).unwrap_err(), 400);
-    }
 }

@@ -1,14 +1,38 @@
-use crate::error::ApiError;
-use spin_sdk::pg4::{self, Connection, PgError, QueryError};
+use http_layer::ApiError;
+use spin_sdk::pg4::{self, Connection, DbValue, Decode, ParameterValue, PgError, QueryError, RowSet};
 
 /// The Spin variable holding the database URL (a secret, see spin.toml).
 const DB_URL_VARIABLE: &str = "db_url";
+/// Seconds a client should wait before retrying while the database is unreachable.
+const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// Opens the one connection a request uses.
 pub fn connect() -> Result<Connection, ApiError> {
     let url = spin_sdk::variables::get(DB_URL_VARIABLE)
         .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))?;
-    Connection::open(&url).map_err(ApiError::from)
+    Connection::open(&url).map_err(db_error)
+}
+
+/// Runs one parameterised statement.
+pub(crate) fn query(db: &Connection, sql: &str, params: &[ParameterValue]) -> Result<RowSet, ApiError> {
+    db.query(sql, params).map_err(db_error)
+}
+
+/// Reads one column value.
+pub(crate) fn decode<T: Decode>(value: &DbValue) -> Result<T, ApiError> {
+    T::decode(value).map_err(|error| match error {
+        pg4::Error::PgError(error) => db_error(error),
+        pg4::Error::Decode(detail) => ApiError::internal(format!("decoding a row: {detail}")),
+    })
+}
+
+fn db_error(error: PgError) -> ApiError {
+    let detail = format!("postgres: {error}");
+    if is_unavailable(&error) {
+        ApiError::unavailable("database unavailable, retry later", RETRY_AFTER_SECONDS, detail)
+    } else {
+        ApiError::internal(detail)
+    }
 }
 
 /// Whether a failure means "the database is unreachable right now" (retryable 503) rather than
@@ -29,22 +53,6 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
-impl From<PgError> for ApiError {
-    fn from(error: PgError) -> Self {
-        let detail = format!("postgres: {error}");
-        if is_unavailable(&error) { Self::unavailable(detail) } else { Self::internal(detail) }
-    }
-}
-
-impl From<pg4::Error> for ApiError {
-    fn from(error: pg4::Error) -> Self {
-        match error {
-            pg4::Error::PgError(error) => error.into(),
-            pg4::Error::Decode(detail) => Self::internal(format!("decoding a row: {detail}")),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,11 +69,12 @@ mod tests {
 
     #[test]
     fn connection_failures_are_503_and_sql_faults_500() {
-        let refused = ApiError::from(PgError::ConnectionFailed("connection refused".into()));
+        let refused = db_error(PgError::ConnectionFailed("connection refused".into()));
         assert_eq!(refused.status(), 503);
-        let closed = ApiError::from(PgError::QueryFailed(QueryError::Text("connection closed".into())));
+        assert_eq!(refused.into_response().header("retry-after").unwrap().as_str(), Some("1"));
+        let closed = db_error(PgError::QueryFailed(QueryError::Text("connection closed".into())));
         assert_eq!(closed.status(), 503);
-        let bad = ApiError::from(PgError::BadParameter("oops".into()));
+        let bad = db_error(PgError::BadParameter("oops".into()));
         assert_eq!(bad.status(), 500);
     }
 }

@@ -75,8 +75,18 @@ mod tests {
     #[test]
     fn rejects_bad_values() {
         for query in [
-            "limit=0", "limit=101", "limit=-1", "limit=", "limit=ten", "limit=+5", "limit=5.0",
-            "before=0", "before=abc", "before=", "limit=5&limit=6", "before=1&before=2",
+            "limit=0",
+            "limit=101",
+            "limit=-1",
+            "limit=",
+            "limit=ten",
+            "limit=+5",
+            "limit=5.0",
+            "before=0",
+            "before=abc",
+            "before=",
+            "limit=5&limit=6",
+            "before=1&before=2",
         ] {
             assert!(PageQuery::parse(query).is_err(), "{query}");
         }

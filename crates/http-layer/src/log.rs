@@ -1,6 +1,10 @@
 use serde::Serialize;
 use std::time::Duration;
 
+/// Longest error detail logged: a host error may carry a whole backtrace (RUST_BACKTRACE=1),
+/// and an outage must not flood the logs with it.
+const MAX_DETAIL_CHARS: usize = 300;
+
 /// The one structured log line written per request.
 #[derive(Serialize)]
 pub(crate) struct RequestLog<'a> {
@@ -22,6 +26,15 @@ impl RequestLog<'_> {
     }
 }
 
+/// The first line of an error detail, at most [`MAX_DETAIL_CHARS`] characters.
+pub(crate) fn short_detail(detail: &str) -> &str {
+    let first_line = detail.lines().next().unwrap_or_default();
+    match first_line.char_indices().nth(MAX_DETAIL_CHARS) {
+        Some((cut, _)) => &first_line[..cut],
+        None => first_line,
+    }
+}
+
 /// Milliseconds with microsecond precision, enough to compare requests.
 pub(crate) fn millis(duration: Duration) -> f64 {
     (duration.as_micros() as f64) / 1000.0
@@ -33,10 +46,24 @@ mod tests {
 
     #[test]
     fn is_one_json_object_without_absent_fields() {
-        let log = RequestLog { method: "GET", route: "/api/todos", status: 200, duration_ms: millis(Duration::from_micros(1500)), error: None };
+        let log = RequestLog {
+            method: "GET",
+            route: "/api/todos",
+            status: 200,
+            duration_ms: millis(Duration::from_micros(1500)),
+            error: None,
+        };
         assert_eq!(
             serde_json::to_string(&log).unwrap(),
             r#"{"method":"GET","route":"/api/todos","status":200,"duration_ms":1.5}"#
         );
+    }
+
+    #[test]
+    fn details_are_one_short_line() {
+        assert_eq!(short_detail("connection refused\n\nStack backtrace:\n 0: ..."), "connection refused");
+        let long = "ä".repeat(MAX_DETAIL_CHARS + 50);
+        assert_eq!(short_detail(&long).chars().count(), MAX_DETAIL_CHARS);
+        assert_eq!(short_detail(""), "");
     }
 }

@@ -1,0 +1,22 @@
+//! The HTTP layer of every component.
+//!
+//! `serve` takes the streaming `IncomingRequest` (never spin-sdk's buffered `Request`, which
+//! reads the whole body before a handler runs), refuses wrong methods with 405 + `Allow` and
+//! bodies on methods that take none with 413 without reading them, renders every error as
+//! JSON and writes one log line per request. `read_json` reads the bodies that are needed,
+//! with a hard cap; `not_modified` is the one `If-None-Match` evaluation.
+
+mod body;
+mod conditional;
+mod error;
+mod headers;
+mod log;
+mod response;
+mod serve;
+
+pub use body::{MAX_BODY_BYTES, read_json};
+pub use conditional::not_modified;
+pub use error::ApiError;
+pub use headers::{header_text, header_values};
+pub use response::json;
+pub use serve::{Route, path, query, serve};
