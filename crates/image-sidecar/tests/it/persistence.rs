@@ -82,6 +82,30 @@ fn a_corrupted_picture_is_never_served_even_offline() {
     assert_eq!(status(&restarted)["placeholder"], true);
 }
 
+/// Metadata whose checksum still matches but whose other fields cannot be served (a content
+/// type that would break the HTTP head, a fetch time that would put off every refresh) is
+/// discarded and logged like any corruption, never trusted or panicked over.
+#[test]
+fn unusable_metadata_is_discarded() {
+    let picture = fake_picture(JPEG, 9, 5_000);
+    let Serving { source, dir, mut sidecar } = serving(JPEG, &picture, &[]);
+    sidecar.terminate(Duration::from_secs(5)).expect("stops on SIGTERM");
+    let current = dir.path().join("current.json");
+    let good: serde_json::Value = serde_json::from_slice(&fs::read(&current).unwrap()).unwrap();
+    source.route("/1200", Reply::Status(503));
+
+    for (field, value) in [("content_type", "image/jpeg\r\nSet-Cookie: a=b"), ("fetched_at", "9999-01-01T00:00:00Z")] {
+        let mut bad = good.clone();
+        bad[field] = value.into();
+        fs::write(&current, serde_json::to_vec(&bad).unwrap()).unwrap();
+        let restarted = start(dir.path(), &source.url("/1200"), &[]);
+        let response = restarted.get("/image").unwrap();
+        assert_eq!((response.status, response.header("x-image-placeholder")), (200, Some("true")), "{field}");
+        assert!(restarted.logs().iter().any(|line| line.contains("discarded the stored picture")), "{field}");
+        assert!(!current.exists(), "{field}: the bad metadata is removed");
+    }
+}
+
 /// The sidecar refreshes continuously (1 ms interval) from a source whose picture changes on
 /// every fetch, and is killed with SIGKILL at moments around the end of a download, i.e. while
 /// it validates, hashes, writes, fsyncs and renames. After each kill, a restart with a source
