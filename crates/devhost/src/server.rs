@@ -2,7 +2,6 @@
 //! gracefully.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -117,7 +116,7 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
         let app = app.clone();
         let service = service_fn(move |request| {
             let app = app.clone();
-            async move { Ok::<_, Infallible>(handle(&app, request, client).await) }
+            async move { handle(&app, request, client).await }
         });
         let connection = graceful.watch(
             builder
@@ -127,6 +126,7 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
         tokio::spawn(async move {
             if let Err(error) = connection.await
                 && !is_client_gone(&*error)
+                && !is_refused_request(&*error)
             {
                 eprintln!("devhost: connection from {client}: {error}");
             }
@@ -154,38 +154,64 @@ fn is_client_gone(error: &(dyn std::error::Error + 'static)) -> bool {
         })
 }
 
+/// Answers one request. An `Err` makes hyper close the connection without a response, which
+/// is what Spin 3.6 does when it cannot tell the request's authority.
+/// A request `handle` refused, and logged, by closing the connection.
+fn is_refused_request(error: &(dyn std::error::Error + 'static)) -> bool {
+    error
+        .downcast_ref::<hyper::Error>()
+        .is_some_and(hyper::Error::is_user)
+}
+
 async fn handle(
     app: &App,
     mut request: Request<Incoming>,
     client: SocketAddr,
-) -> Response<HyperOutgoingBody> {
+) -> Result<Response<HyperOutgoingBody>> {
     let path = request.uri().path().to_owned();
     if let Some(well_known) = path.strip_prefix("/.well-known/spin/") {
-        return match well_known {
+        return Ok(match well_known {
             "health" => text_response(StatusCode::OK, "OK"),
             _ => text_response(StatusCode::NOT_FOUND, ""),
-        };
+        });
     }
     let Some(route) = app.router.route(&path) else {
-        return text_response(StatusCode::NOT_FOUND, "");
+        return Ok(text_response(StatusCode::NOT_FOUND, ""));
     };
     if let Err(error) = set_absolute_uri(&mut request) {
-        return json_error(StatusCode::BAD_REQUEST, &format!("{error:#}"));
+        eprintln!("devhost: request to {path} dropped: {error:#}");
+        return Err(error);
+    }
+    let component = &app.components[route.component()];
+    // Spin turns every header value into a string before it instantiates the component, so
+    // one that is not UTF-8 fails the request with an empty 500.
+    if let Some(name) = first_non_utf8_header(request.headers()) {
+        eprintln!(
+            "devhost: component {:?}: request to {path} refused: header {name:?} is not valid UTF-8",
+            component.id
+        );
+        return Ok(text_response(StatusCode::INTERNAL_SERVER_ERROR, ""));
     }
     let uri = request.uri().clone();
     set_spin_headers(request.headers_mut(), &uri, &route, client);
 
-    let component = &app.components[route.component()];
-    match run(component, &app.pools, request).await {
+    Ok(match run(component, &app.pools, request).await {
         Ok(response) => response,
         Err(error) => {
             eprintln!(
-                "devhost: component {:?} failed on {path}: {error:?}",
+                "devhost: component {:?} failed on {path}: {error:#}",
                 component.id
             );
             text_response(StatusCode::INTERNAL_SERVER_ERROR, "")
         }
-    }
+    })
+}
+
+fn first_non_utf8_header(headers: &http::HeaderMap) -> Option<&http::HeaderName> {
+    headers
+        .iter()
+        .find(|(_, value)| std::str::from_utf8(value.as_bytes()).is_err())
+        .map(|(name, _)| name)
 }
 
 /// Runs the request through a fresh instance, as Spin does, except that the guest is first
@@ -261,15 +287,6 @@ fn set_absolute_uri(request: &mut Request<Incoming>) -> Result<()> {
     }
     *request.uri_mut() = Uri::from_parts(parts)?;
     Ok(())
-}
-
-fn json_error(status: StatusCode, message: &str) -> Response<HyperOutgoingBody> {
-    let mut response = text_response(status, &serde_json::json!({ "error": message }).to_string());
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 fn text_response(status: StatusCode, body: &str) -> Response<HyperOutgoingBody> {

@@ -1,6 +1,6 @@
 //! Everything wrong with an app is reported when the host starts, naming what is wrong.
 
-mod common;
+use crate::common;
 
 use common::{probe_manifest, start_app};
 

@@ -1,6 +1,5 @@
 //! Shared by the host's integration tests: apps written to a temp dir, a plain HTTP client,
 //! and a local HTTP server for outbound calls.
-#![allow(dead_code)] // each test file uses part of it
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
-use http::{HeaderMap, Request, StatusCode};
+use http::{Request, StatusCode};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
@@ -74,7 +73,6 @@ source = "{{probe}}"
 
 pub struct Reply {
     pub status: StatusCode,
-    pub headers: HeaderMap,
     pub body: String,
 }
 
@@ -106,7 +104,6 @@ where
     tokio::spawn(connection);
     let response = sender.send_request(request).await.expect("a response");
     let status = response.status();
-    let headers = response.headers().clone();
     let body = response
         .into_body()
         .collect()
@@ -115,9 +112,25 @@ where
         .to_bytes();
     Reply {
         status,
-        headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
+}
+
+/// Writes `request` as it is on a fresh connection and returns everything the host sends
+/// back until it closes the connection.
+pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.expect("connect to the host");
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the host closes the connection")
+    .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 /// A local HTTP server answering every request with `200 pong <path>`.

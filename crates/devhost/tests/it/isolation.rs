@@ -1,6 +1,6 @@
 //! Every request gets a fresh instance: no state survives, and a trap affects one request only.
 
-mod common;
+use crate::common;
 
 use common::{probe_manifest, start_app};
 use http::StatusCode;

@@ -1,6 +1,6 @@
 //! The `devhost up` binary: start-up output, component logs, signals and start-up errors.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

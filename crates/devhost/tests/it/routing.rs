@@ -1,6 +1,6 @@
 //! Routing and the headers Spin gives components, through real requests.
 
-mod common;
+use crate::common;
 
 use common::{get, start_app};
 use http::StatusCode;
@@ -118,20 +118,71 @@ async fn clients_cannot_spoof_spin_headers() {
     app.host.shutdown().await;
 }
 
+/// Spin 3.6 cannot tell the request's authority, fails the request before routing it to a
+/// component, and hyper closes the connection without an answer.
 #[tokio::test]
-async fn a_host_header_that_contradicts_the_uri_is_a_400() {
+async fn a_host_header_that_contradicts_the_uri_or_is_missing_closes_the_connection() {
     let app = start_app(ROUTES, &[]).await.unwrap();
-    let request = http::Request::get(format!("http://{}/api/todos", app.addr()))
-        .header("host", "other.example:80")
+    let contradicting = format!(
+        "GET http://{}/api/todos HTTP/1.1\r\nHost: other.example:80\r\n\r\n",
+        app.addr()
+    );
+    for request in [
+        contradicting.as_bytes(),
+        b"GET /api/todos HTTP/1.1\r\n\r\n",
+        b"GET /api/todos HTTP/1.1\r\nHost: \xfe\r\n\r\n",
+    ] {
+        let answer = common::raw_exchange(app.addr(), request).await;
+        assert_eq!(answer, "", "{}", String::from_utf8_lossy(request));
+    }
+    app.host.shutdown().await;
+}
+
+/// Spin 3.6 turns every header value into a string before instantiating the component: one
+/// that is not UTF-8 gets an empty 500 and the component never runs.
+#[tokio::test]
+async fn a_header_value_that_is_not_utf8_is_an_empty_500_before_the_component() {
+    let app = start_app(ROUTES, &[]).await.unwrap();
+    let request = http::Request::get("/api/todos")
+        .header("host", app.addr().to_string())
+        .header(
+            "idempotency-key",
+            http::HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+        )
         .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
     let reply = common::send(app.addr(), request).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(
-        reply.json()["error"].as_str().unwrap().contains("Host"),
-        "{}",
-        reply.body
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "")
     );
+    // Valid UTF-8 beyond ASCII is passed on.
+    let request = http::Request::get("/api/todos")
+        .header("host", app.addr().to_string())
+        .header(
+            "x-name",
+            http::HeaderValue::from_bytes("café".as_bytes()).unwrap(),
+        )
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .unwrap();
+    assert_eq!(
+        common::send(app.addr(), request).await.json()["headers"]["x-name"],
+        "café"
+    );
+    app.host.shutdown().await;
+
+    let app = start_app(
+        &ROUTES.replace("route = \"/...\"", "route = \"/only\""),
+        &[],
+    )
+    .await
+    .unwrap();
+    let unrouted = common::raw_exchange(
+        app.addr(),
+        b"GET /elsewhere HTTP/1.1\r\nHost: h\r\nX-Name: \xff\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(unrouted.starts_with("HTTP/1.1 404 "), "{unrouted}");
     app.host.shutdown().await;
 }
 

@@ -1,6 +1,6 @@
 //! `spin:postgres/postgres@4.0.0` through the host, against a real PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{probe_manifest, start_app};
 use http::StatusCode;

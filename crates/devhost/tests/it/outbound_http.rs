@@ -1,6 +1,6 @@
 //! Outbound HTTP is limited to `allowed_outbound_hosts`, with Spin's error code otherwise.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;

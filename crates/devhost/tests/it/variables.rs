@@ -1,6 +1,6 @@
 //! Application variables: manifest defaults, overrides, required ones, and what components see.
 
-mod common;
+use crate::common;
 
 use common::{probe_manifest, start_app};
 use http::StatusCode;
