@@ -18,12 +18,13 @@ pub struct AppConfig<'a> {
     pub manifest: PathBuf,
     pub variables: Vec<(&'a str, String)>,
     pub components: &'a [&'a str],
+    pub env: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> AppConfig<'a> {
     /// The repository's spin.toml, every component.
     pub fn root_manifest() -> AppConfig<'a> {
-        AppConfig { manifest: testkit::workspace_root().join("spin.toml"), variables: Vec::new(), components: &[] }
+        AppConfig { manifest: testkit::workspace_root().join("spin.toml"), variables: Vec::new(), components: &[], env: Vec::new() }
     }
 
     pub fn manifest(path: impl Into<PathBuf>) -> AppConfig<'a> {
@@ -33,6 +34,13 @@ impl<'a> AppConfig<'a> {
     /// A Spin variable, passed as `SPIN_VARIABLE_<NAME>` as on SpinKube.
     pub fn variable(mut self, name: &'a str, value: impl Into<String>) -> AppConfig<'a> {
         self.variables.push((name, value.into()));
+        self
+    }
+
+    /// An environment variable of the runtime process. Backtrace capture is off unless set
+    /// here, as in production (SpinKube's shim does not set `RUST_BACKTRACE`).
+    pub fn env(mut self, name: &'a str, value: &'a str) -> AppConfig<'a> {
+        self.env.push((name, value));
         self
     }
 
@@ -69,9 +77,10 @@ impl TestApp {
                 assert!(config.components.is_empty(), "devhost serves whole manifests; select components on Spin")
             }
         }
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_")) {
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE")) {
             command.env_remove(name);
         }
+        command.envs(config.env.iter().copied());
         for (name, value) in &config.variables {
             command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
         }

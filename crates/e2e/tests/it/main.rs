@@ -3,5 +3,6 @@
 
 mod browser;
 mod daily_photo;
+mod differential;
 mod todo_api;
 mod web;
