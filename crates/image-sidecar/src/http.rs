@@ -40,6 +40,9 @@ pub async fn handle<B: hyper::body::Body>(
         }
         response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     }
+    if request.uri().path() == "/image" {
+        state.metrics.count_image_response(response.status().as_u16());
+    }
     Ok(response)
 }
 
@@ -62,7 +65,6 @@ fn image(state: &AppState, method: &Method, headers: &HeaderMap) -> Response<Bod
     let served = state.current();
     let not_modified = headers.get_all(IF_NONE_MATCH).iter().any(|value| etag_matches(value, &served.etag));
     let status = if not_modified { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
-    state.metrics.count_image_response(status.as_u16());
     let mut response = Response::builder()
         .status(status)
         .header(ETAG, &served.etag)

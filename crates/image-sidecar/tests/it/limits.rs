@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use testkit::{Sidecar, fake_picture};
 
-use crate::helpers::{JPEG, Serving, serving};
+use crate::helpers::{JPEG, Serving, metric, serving};
 
 const BODY_BYTES: u64 = 400 * 1024 * 1024;
 
@@ -79,6 +79,9 @@ fn request_bodies_are_refused_unread() {
     println!("sidecar peak RSS: {before} KiB before, {after} KiB after two 400 MB bodies");
     assert!(after < before + 8 * 1024, "peak RSS grew from {before} KiB to {after} KiB");
     assert_eq!(sidecar.get("/healthz").unwrap().status, 200);
+    let answers =
+        |status: &str| metric(&sidecar, &format!("image_sidecar_image_responses_total{{status=\"{status}\"}}"));
+    assert_eq!((answers("413"), answers("405"), answers("200")), (Some(1.0), Some(1.0), None), "counted as refused");
 }
 
 #[test]
