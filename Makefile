@@ -18,8 +18,8 @@ endif
 # which costs the hosts a fifth of their throughput and floods logs during an outage.
 export RUST_LIB_BACKTRACE := 0
 
-.PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-deploy bench bench-deps \
-	bench-host loadtest
+.PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
+	bench-deps bench-host loadtest
 
 ## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
 deps:
@@ -51,7 +51,7 @@ lint: deps
 	cargo machete
 
 ## test: everything CI runs, lint first
-test: lint build test-rust test-schema test-deploy
+test: lint build test-rust test-schema test-scripts test-deploy
 
 test-rust: build
 	$(CARGO) test --release --workspace
@@ -59,6 +59,11 @@ test-rust: build
 ## test-schema: schemathesis against api/openapi.yaml on a throwaway stack (no 5xx, no schema break)
 test-schema: build
 	scripts/schemathesis.sh
+
+## test-scripts: make deps and make up themselves (scripts/tests: quick when installed, TERM at any
+## moment leaves no process behind, a stale PostgreSQL is stopped)
+test-scripts: build
+	python3 -m pytest -q scripts/tests
 
 ## test-deploy: k8s/, infra/, .github/, Dockerfile, secrets and scripts checked offline (deploy-tests/)
 test-deploy: deps

@@ -7,13 +7,27 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=${PG_BIN:-$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 STACK_PIDS=()
 
+# on_exit FUNCTION: FUNCTION runs when the script ends, however it ends; a Ctrl-C or TERM ends it
+# (status 130). Neither can cut FUNCTION short, not even the second TERM that make sends its recipe
+# on top of the one a terminal or supervisor sends to the whole process group.
+on_exit() {
+  # shellcheck disable=SC2064 # the function's name is meant to be expanded now
+  trap "trap '' INT TERM; $1" EXIT
+  trap "trap '' INT TERM; exit 130" INT TERM
+}
+
 log() {
   if [ -t 2 ]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi
 }
 
 # PostgreSQL refuses to run as root: run its tools as the postgres user then.
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+if [ "$(id -u)" = 0 ]; then AS_POSTGRES=(runuser -u postgres --); else AS_POSTGRES=(); fi
+
+# pg_tool TOOL ARGS...: a PostgreSQL tool as its user, in a session of its own, so that a Ctrl-C or
+# TERM sent to the caller's process group cannot cut an initdb, a start or a stop short (the
+# caller's trap runs once it is done): the caller's cleanup then always knows whether a server runs.
+pg_tool() {
+  setsid --wait "${AS_POSTGRES[@]}" "$PG_BIN/$1" "${@:2}"
 }
 
 free_port() {
@@ -27,14 +41,23 @@ pg_start() {
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     chmod 700 "$dir"
-    as_postgres "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    pg_tool initdb -D "$dir" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
   fi
-  as_postgres "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -s start \
+  pg_tool pg_ctl -D "$dir" -l "$dir/server.log" -w -s start \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=300"
 }
 
 pg_stop() {
-  as_postgres "$PG_BIN/pg_ctl" -D "$1" -m fast -w -s stop || true
+  pg_tool pg_ctl -D "$1" -m fast -w -s stop || true
+}
+
+# pg_stop_stale DIR: stops a server that an earlier run left on DIR (one killed before its cleanup
+# ran), saying so; its port or settings may not be this run's.
+pg_stop_stale() {
+  local dir=$1
+  [ -f "$dir/postmaster.pid" ] && pg_tool pg_ctl -D "$dir" status >/dev/null 2>&1 || return 0
+  log "PostgreSQL left running on ${dir#"$ROOT"/} by an earlier run (pid $(head -n 1 "$dir/postmaster.pid")): stopping it"
+  pg_stop "$dir"
 }
 
 # wait_for_http URL [SECONDS]: until URL answers at all (any status).

@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # `make up`: the whole app on http://127.0.0.1:3000, data kept under .dev/ between runs.
-# DB_URL=postgres://... uses that database instead of the local one. Ctrl-C stops everything.
+# DB_URL=postgres://... uses that database instead of the local one. Ctrl-C or TERM stops everything,
+# PostgreSQL included, at any moment. DEV_DIR (default .dev) is where the data is kept.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 
 LISTEN=${LISTEN:-127.0.0.1:3000}
 IMAGE_LISTEN=${IMAGE_LISTEN:-127.0.0.1:8081}
 PG_PORT=${PG_PORT:-55432}
-PG_DIR="$ROOT/.dev/postgres"
+DEV_DIR=${DEV_DIR:-$ROOT/.dev}
+PG_DIR="$DEV_DIR/postgres"
 
 LOCAL_PG=
 cleanup() {
   stop_processes
   [ -z "$LOCAL_PG" ] || { log "stopping PostgreSQL"; pg_stop "$PG_DIR"; }
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit cleanup
 
 if [ -z "${DB_URL:-}" ]; then
-  log "starting PostgreSQL on 127.0.0.1:$PG_PORT (data in .dev/postgres)"
+  pg_stop_stale "$PG_DIR"
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT (data in ${PG_DIR#"$ROOT"/})"
+  LOCAL_PG=1 # before the start: a signal during it still stops the server
   pg_start "$PG_DIR" "$PG_PORT"
-  LOCAL_PG=1
   DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 fi
 DB_HOST=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.hostname}:{p.port or 5432}")' "$DB_URL")
@@ -28,8 +30,8 @@ DB_HOST=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1])
 log "applying migrations"
 DATABASE_URL=$DB_URL "$ROOT/target/release/migrate"
 
-log "starting the image sidecar on $IMAGE_LISTEN (data in .dev/image)"
-start_sidecar "$ROOT/.dev/image" "$IMAGE_LISTEN"
+log "starting the image sidecar on $IMAGE_LISTEN (data in ${DEV_DIR#"$ROOT"/}/image)"
+start_sidecar "$DEV_DIR/image" "$IMAGE_LISTEN"
 
 start_app "$LISTEN" "$DB_URL" "$DB_HOST" "$IMAGE_LISTEN"
 log "ready: http://$LISTEN  (Ctrl-C stops it all)"

@@ -13,8 +13,7 @@ cleanup() {
   pg_stop "$WORK/postgres"
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit cleanup
 
 pg_start "$WORK/postgres" "$PG_PORT"
 export DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
