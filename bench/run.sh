@@ -7,9 +7,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RAW=$ROOT/artifacts/bench/raw
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
-# No backtrace capture, as in production: with RUST_BACKTRACE=1 (set on this project's machines)
-# wasmtime captures a backtrace each time a request's store is dropped, a fifth of the throughput.
-unset RUST_BACKTRACE RUST_LIB_BACKTRACE
 command -v wrk >/dev/null || { echo "run.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
 ENDPOINTS=$(cd "$ROOT/bench" && python3 -c 'from report import ENDPOINTS; print(*ENDPOINTS)')
 

@@ -87,9 +87,7 @@ start_app() {
     spin up --from "$ROOT/spin.toml" --listen "$listen" &
   else
     log "serving with the project's host (crates/devhost): spin is not installed"
-    # RUST_BACKTRACE=1 makes wasmtime capture a backtrace whenever a request's store is dropped,
-    # which costs about a fifth of the list's throughput: keep it for debugging sessions only.
-    env -u RUST_BACKTRACE "$ROOT/target/release/devhost" up --from "$ROOT/spin.toml" --listen "$listen" &
+    "$ROOT/target/release/devhost" up --from "$ROOT/spin.toml" --listen "$listen" &
   fi
   STACK_PIDS+=($!)
   wait_for_http "http://$listen/healthz"

@@ -29,10 +29,7 @@ component = "hello"
 source = "$PWD/target/wasm32-wasip2/release/fixture_hello.wasm"
 EOF
 
-# Without RUST_BACKTRACE, as in production: with it, wasmtime captures a backtrace for an
-# internal error it creates (and drops) on every instance teardown, costing ~7% CPU.
-env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE \
-  target/release/devhost up --from "$work/spin.toml" --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
+target/release/devhost up --from "$work/spin.toml" --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
 host_pid=$!
 for _ in $(seq 100); do
   url=$(sed -n 's/^Serving //p' "$work/stdout")
@@ -74,8 +71,8 @@ $rows
 Measured $(date -u +%Y-%m-%d) with wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') for $DURATION per row,
 on $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), wrk and the host
 sharing the same machine (wrk uses 1 thread at 1 connection, 2 at 32); release build; host run
-without \`RUST_BACKTRACE\`. Load average before the run: $load (other builds on the machine
-lower the figures).
+with \`RUST_LIB_BACKTRACE=0\` (the Makefile's: no backtrace in error values). Load average before
+the run: $load (other builds on the machine lower the figures).
 
 Reproduce: \`make bench-host\` (or \`crates/devhost/bench.sh\`; \`DURATION=30s\` for longer runs).
 EOF
