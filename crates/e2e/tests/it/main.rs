@@ -4,5 +4,6 @@
 mod browser;
 mod daily_photo;
 mod differential;
+mod selective;
 mod todo_api;
 mod web;
