@@ -23,7 +23,7 @@ if [ -z "${DB_URL:-}" ]; then
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT (data in ${PG_DIR#"$ROOT"/})"
   LOCAL_PG=1 # before the start: a signal during it still stops the server
   pg_start "$PG_DIR" "$PG_PORT"
-  DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
+  DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable&$DB_URL_BOUNDS"
 fi
 DB_HOST=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.hostname}:{p.port or 5432}")' "$DB_URL")
 

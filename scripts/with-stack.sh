@@ -16,7 +16,7 @@ cleanup() {
 on_exit cleanup
 
 pg_start "$WORK/postgres" "$PG_PORT"
-export DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
+export DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable&$DB_URL_BOUNDS"
 DATABASE_URL=$DB_URL "$ROOT/target/release/migrate" >/dev/null
 
 IMAGE_LISTEN=127.0.0.1:$(free_port)

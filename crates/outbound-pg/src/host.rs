@@ -6,6 +6,7 @@ use std::sync::Arc;
 use deadpool_postgres::Object;
 use wasmtime::component::{HasData, Linker, Resource};
 
+use crate::one_line::one_line;
 use crate::pools::Pools;
 use crate::wit::{self, Connection, Error, ParameterValue, RowSet};
 use crate::{address, statement};
@@ -27,18 +28,11 @@ pub struct PgState {
 
 impl PgState {
     pub fn new(pools: Pools, allowed: AllowedHosts) -> Self {
-        Self {
-            pools,
-            allowed,
-            open: HashMap::new(),
-            next_rep: 0,
-        }
+        Self { pools, allowed, open: HashMap::new(), next_rep: 0 }
     }
 
     fn client(&self, connection: &Resource<Connection>) -> Result<&Object, Error> {
-        self.open
-            .get(&connection.rep())
-            .ok_or_else(|| Error::ConnectionFailed("no connection found".into()))
+        self.open.get(&connection.rep()).ok_or_else(|| Error::ConnectionFailed("no connection found".into()))
     }
 
     fn insert(&mut self, client: Object) -> Result<Resource<Connection>, Error> {
@@ -57,11 +51,7 @@ impl wit::Host for PgState {}
 impl wit::HostConnection for PgState {
     async fn open(&mut self, address: String) -> Result<Resource<Connection>, Error> {
         address::ensure_allowed(&address, |url| (self.allowed)(url))?;
-        let client = self
-            .pools
-            .checkout(&address)
-            .await
-            .map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
+        let client = self.pools.checkout(&address).await.map_err(|e| Error::ConnectionFailed(one_line(&e)))?;
         self.insert(client)
     }
 
@@ -97,10 +87,7 @@ impl HasData for PgState {
 /// Defines `spin:postgres/postgres@4.0.0` in `linker`, backed by the `PgState` that `get`
 /// finds in the store's data. The functions are async: instantiate and call with the
 /// `_async` methods.
-pub fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    get: fn(&mut T) -> &mut PgState,
-) -> anyhow::Result<()> {
+pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, get: fn(&mut T) -> &mut PgState) -> anyhow::Result<()> {
     wit::add_to_linker::<T, PgState>(linker, get)?;
     Ok(())
 }

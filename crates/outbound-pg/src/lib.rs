@@ -10,9 +10,15 @@
 //! component may reach `postgres://host:port` (port 5432 when the address names none); link
 //! once with [`add_to_linker`]. Dropping the store returns the request's connections.
 //!
-//! Two deliberate differences from Spin, both about failing instead of hanging or panicking:
-//! connecting, recycling and waiting for a pooled connection have time limits, and a range
-//! parameter whose bound cannot be normalised is a parameter error rather than a host panic.
+//! Like Spin, it adds no time limits of its own: the address's `connect_timeout`, keepalives
+//! and `options=-c statement_timeout=...` are the bounds, so they hold on Spin too.
+//!
+//! Deliberate differences from Spin, each stricter or quieter, never more permissive:
+//! `hostaddr` and addresses without a host are refused (Spin connects to them unchecked);
+//! a lone port given for several hosts must be allowed with each host as well as the 5432
+//! Spin checks; host errors reach the guest as one line without a backtrace (Spin sends
+//! `{:?}`, with a backtrace under `RUST_BACKTRACE`); and a range parameter whose bound cannot
+//! be normalised is a parameter error rather than a host panic.
 
 // The error type is the WIT `error` variant, whose size the interface dictates.
 #![allow(clippy::result_large_err)]
@@ -20,6 +26,7 @@
 mod address;
 mod bindings;
 mod host;
+mod one_line;
 mod pools;
 mod statement;
 mod types;

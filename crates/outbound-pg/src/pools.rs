@@ -1,10 +1,9 @@
 //! Process-wide connection pools, one per address string, with Spin 3.6's settings.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use anyhow::Context;
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime, Timeouts};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use postgres_native_tls::MakeTlsConnector;
 use tokio_postgres::NoTls;
 use tokio_postgres::config::{Config, SslMode};
@@ -13,13 +12,6 @@ use tokio_postgres::config::{Config, SslMode};
 pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
 /// Addresses whose pools are kept, as in Spin; the least recently used one is dropped beyond.
 const MAX_ADDRESSES: usize = 16;
-/// Spin sets no limit here. Ours makes a database that is down or silent fail fast instead of
-/// holding a request forever: it bounds the TCP connect, the whole connection set-up
-/// (TLS, authentication) and the reset of a returned connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a request waits for one of the 64 connections to be returned.
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// The pools of every address used by any component; cheap to clone.
 #[derive(Clone, Default)]
 pub struct Pools {
@@ -30,9 +22,7 @@ pub struct Pools {
 impl Pools {
     /// A connection to `address` from its pool, creating the pool on first use.
     pub(crate) async fn checkout(&self, address: &str) -> anyhow::Result<Object> {
-        let pool = self
-            .pool(address)
-            .context("establishing PostgreSQL connection pool")?;
+        let pool = self.pool(address).context("establishing PostgreSQL connection pool")?;
         Ok(pool.get().await?)
     }
 
@@ -51,31 +41,17 @@ impl Pools {
 }
 
 fn new_pool(address: &str) -> anyhow::Result<Pool> {
-    let mut config: Config = address
-        .parse()
-        .context("parsing Postgres connection string")?;
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(CONNECT_TIMEOUT);
-    }
-    let manager_config = ManagerConfig {
-        recycling_method: RecyclingMethod::Clean,
-    };
+    // No time limits of our own: as in Spin, the address's `connect_timeout`, keepalives
+    // and `options` (statement_timeout, lock_timeout) are the only bounds.
+    let config: Config = address.parse().context("parsing Postgres connection string")?;
+    let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Clean };
     let manager = if config.get_ssl_mode() == SslMode::Disable {
         Manager::from_config(config, NoTls, manager_config)
     } else {
         let tls = native_tls::TlsConnector::builder().build()?;
         Manager::from_config(config, MakeTlsConnector::new(tls), manager_config)
     };
-    Pool::builder(manager)
-        .max_size(MAX_CONNECTIONS_PER_ADDRESS)
-        .runtime(Runtime::Tokio1)
-        .timeouts(Timeouts {
-            wait: Some(CHECKOUT_TIMEOUT),
-            create: Some(CONNECT_TIMEOUT),
-            recycle: Some(CONNECT_TIMEOUT),
-        })
-        .build()
-        .context("building Postgres connection pool")
+    Pool::builder(manager).max_size(MAX_CONNECTIONS_PER_ADDRESS).build().context("building Postgres connection pool")
 }
 
 #[cfg(test)]
@@ -87,22 +63,20 @@ mod tests {
     }
 
     fn addresses(pools: &Pools) -> Vec<String> {
-        pools
-            .by_address
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(a, _)| a.clone())
-            .collect()
+        pools.by_address.lock().unwrap().iter().map(|(a, _)| a.clone()).collect()
     }
 
     #[test]
-    fn one_pool_per_address_with_spin_limits() {
+    fn one_pool_per_address_with_spin_settings() {
         let pools = Pools::default();
         let first = pools.pool(&address(1)).unwrap();
         assert_eq!(first.status().max_size, MAX_CONNECTIONS_PER_ADDRESS);
-        assert_eq!(first.timeouts().create, Some(CONNECT_TIMEOUT));
-        assert_eq!(first.timeouts().wait, Some(CHECKOUT_TIMEOUT));
+        let timeouts = first.timeouts();
+        assert_eq!(
+            (timeouts.create, timeouts.wait, timeouts.recycle),
+            (None, None, None),
+            "Spin's pools have no time limits"
+        );
         // The same pool is handed out again: resizing one is seen through the other.
         first.resize(3);
         assert_eq!(pools.pool(&address(1)).unwrap().status().max_size, 3);
@@ -119,21 +93,13 @@ mod tests {
         pools.pool(&address(MAX_ADDRESSES)).unwrap();
         let kept = addresses(&pools);
         assert_eq!(kept.len(), MAX_ADDRESSES);
-        assert!(
-            !kept.contains(&address(1)),
-            "address 1 was the least recently used"
-        );
+        assert!(!kept.contains(&address(1)), "address 1 was the least recently used");
         assert!(kept.contains(&address(0)) && kept.contains(&address(MAX_ADDRESSES)));
     }
 
     #[test]
     fn unparsable_address_is_reported_with_context() {
-        let error = Pools::default()
-            .pool("postgres://u@127.0.0.1:x/db")
-            .unwrap_err();
-        assert!(
-            format!("{error:?}").contains("parsing Postgres connection string"),
-            "{error:?}"
-        );
+        let error = Pools::default().pool("postgres://u@127.0.0.1:x/db").unwrap_err();
+        assert!(format!("{error:?}").contains("parsing Postgres connection string"), "{error:?}");
     }
 }

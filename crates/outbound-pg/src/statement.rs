@@ -3,79 +3,51 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row};
 
+use crate::one_line::one_line;
 use crate::types::{self, SqlParameter};
 use crate::wit::{Column, DbError, Error, ParameterValue, QueryError, RowSet};
 
 /// Runs a command and returns the number of rows it affected.
-pub(crate) async fn execute(
-    client: &Client,
-    statement: &str,
-    params: &[ParameterValue],
-) -> Result<u64, Error> {
+pub(crate) async fn execute(client: &Client, statement: &str, params: &[ParameterValue]) -> Result<u64, Error> {
     // Spin reports a bad parameter of `execute` as a value conversion failure.
     let params = sql_parameters(params).map_err(Error::ValueConversionFailed)?;
-    client
-        .execute(statement, &references(&params))
-        .await
-        .map_err(query_failed)
+    client.execute(statement, &references(&params)).await.map_err(query_failed)
 }
 
 /// Runs a query and returns its columns and rows (no columns when there are no rows, as in
 /// Spin).
-pub(crate) async fn query(
-    client: &Client,
-    statement: &str,
-    params: &[ParameterValue],
-) -> Result<RowSet, Error> {
+pub(crate) async fn query(client: &Client, statement: &str, params: &[ParameterValue]) -> Result<RowSet, Error> {
     let params = sql_parameters(params).map_err(Error::BadParameter)?;
-    let rows = client
-        .query(statement, &references(&params))
-        .await
-        .map_err(query_failed)?;
+    let rows = client.query(statement, &references(&params)).await.map_err(query_failed)?;
     let Some(first) = rows.first() else {
-        return Ok(RowSet {
-            columns: vec![],
-            rows: vec![],
-        });
+        return Ok(RowSet { columns: vec![], rows: vec![] });
     };
     let columns = columns(first);
     let rows = rows
         .iter()
         .map(row_values)
         .collect::<anyhow::Result<_>>()
-        .map_err(|e| Error::QueryFailed(QueryError::Text(format!("{e:?}"))))?;
+        .map_err(|e| Error::QueryFailed(QueryError::Text(one_line(&e))))?;
     Ok(RowSet { columns, rows })
 }
 
 fn sql_parameters(params: &[ParameterValue]) -> Result<Vec<SqlParameter>, String> {
-    params
-        .iter()
-        .map(types::sql_parameter)
-        .collect::<anyhow::Result<_>>()
-        .map_err(|e| format!("{e:?}"))
+    params.iter().map(types::sql_parameter).collect::<anyhow::Result<_>>().map_err(|e| one_line(&e))
 }
 
 fn references(params: &[SqlParameter]) -> Vec<&(dyn ToSql + Sync)> {
-    params
-        .iter()
-        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-        .collect()
+    params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
 }
 
 fn columns(row: &Row) -> Vec<Column> {
     row.columns()
         .iter()
-        .map(|c| Column {
-            name: c.name().to_owned(),
-            data_type: types::column_type(c.type_()),
-        })
+        .map(|c| Column { name: c.name().to_owned(), data_type: types::column_type(c.type_()) })
         .collect()
 }
 
 fn row_values(row: &Row) -> anyhow::Result<Vec<crate::wit::DbValue>> {
-    (0..row.len())
-        .map(|index| types::row_value(row, index))
-        .collect()
+    (0..row.len()).map(|index| types::row_value(row, index)).collect()
 }
 
 /// A failed statement: PostgreSQL's own error in structured form when there is one.

@@ -35,12 +35,7 @@ pub(crate) fn date_to_wit(date: NaiveDate) -> anyhow::Result<WitDate> {
 }
 
 pub(crate) fn time_to_wit(time: NaiveTime) -> anyhow::Result<WitTime> {
-    Ok((
-        small(time.hour())?,
-        small(time.minute())?,
-        small(time.second())?,
-        time.nanosecond(),
-    ))
+    Ok((small(time.hour())?, small(time.minute())?, small(time.second())?, time.nanosecond()))
 }
 
 pub(crate) fn datetime_to_wit(datetime: NaiveDateTime) -> anyhow::Result<WitDatetime> {
@@ -59,28 +54,16 @@ mod tests {
 
     #[test]
     fn timestamp_is_seconds_since_the_epoch() {
-        assert_eq!(
-            timestamp_from_wit(0).unwrap().to_rfc3339(),
-            "1970-01-01T00:00:00+00:00"
-        );
-        assert_eq!(
-            timestamp_from_wit(3723).unwrap().to_rfc3339(),
-            "1970-01-01T01:02:03+00:00"
-        );
-        assert_eq!(
-            timestamp_from_wit(-86_400).unwrap().to_rfc3339(),
-            "1969-12-31T00:00:00+00:00"
-        );
+        assert_eq!(timestamp_from_wit(0).unwrap().to_rfc3339(), "1970-01-01T00:00:00+00:00");
+        assert_eq!(timestamp_from_wit(3723).unwrap().to_rfc3339(), "1970-01-01T01:02:03+00:00");
+        assert_eq!(timestamp_from_wit(-86_400).unwrap().to_rfc3339(), "1969-12-31T00:00:00+00:00");
         assert!(timestamp_from_wit(i64::MAX).is_err());
     }
 
     #[test]
     fn datetime_round_trips_with_nanoseconds() {
         let wit = (2024, 2, 29, 23, 59, 58, 123_456_789);
-        assert_eq!(
-            datetime_to_wit(datetime_from_wit(wit).unwrap()).unwrap(),
-            wit
-        );
+        assert_eq!(datetime_to_wit(datetime_from_wit(wit).unwrap()).unwrap(), wit);
     }
 
     #[test]

@@ -9,17 +9,11 @@ pub(crate) fn from_wit(value: &str) -> anyhow::Result<Decimal> {
 }
 
 pub(crate) fn array_from_wit(values: &[Option<String>]) -> anyhow::Result<Vec<Option<Decimal>>> {
-    values
-        .iter()
-        .map(|value| value.as_deref().map(from_wit).transpose())
-        .collect()
+    values.iter().map(|value| value.as_deref().map(from_wit).transpose()).collect()
 }
 
 pub(crate) fn array_to_wit(values: Vec<Option<Decimal>>) -> anyhow::Result<Vec<Option<String>>> {
-    Ok(values
-        .into_iter()
-        .map(|value| value.map(|d| d.to_string()))
-        .collect())
+    Ok(values.into_iter().map(|value| value.map(|d| d.to_string())).collect())
 }
 
 /// A `Decimal` that can be a range bound: NUMERIC ranges are continuous, so bounds are kept
@@ -36,11 +30,7 @@ impl postgres_range::Normalizable for RangeableDecimal {
 }
 
 impl ToSql for RangeableDecimal {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         self.0.to_sql(ty, out)
     }
 
@@ -52,10 +42,7 @@ impl ToSql for RangeableDecimal {
 }
 
 impl<'a> FromSql<'a> for RangeableDecimal {
-    fn from_sql(
-        ty: &Type,
-        raw: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         Decimal::from_sql(ty, raw).map(Self)
     }
 
@@ -70,11 +57,7 @@ mod tests {
 
     #[test]
     fn decimal_arrays_keep_nulls_and_digits() {
-        let wit = vec![
-            Some("12.34".to_owned()),
-            None,
-            Some("123456789.987654321".to_owned()),
-        ];
+        let wit = vec![Some("12.34".to_owned()), None, Some("123456789.987654321".to_owned())];
         let decimals = array_from_wit(&wit).unwrap();
         assert_eq!(decimals[0], Some(Decimal::new(1234, 2)));
         assert_eq!(decimals[2], Some(Decimal::new(123_456_789_987_654_321, 9)));

@@ -59,28 +59,19 @@ pub(crate) fn row_value(row: &Row, index: usize) -> anyhow::Result<DbValue> {
         Type::INT4 => read(row, index, Ok, DbValue::Int32),
         Type::INT8 => read(row, index, Ok, DbValue::Int64),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR => read(row, index, Ok, DbValue::Str),
-        Type::TIMESTAMP | Type::TIMESTAMPTZ => {
-            read(row, index, datetime::datetime_to_wit, DbValue::Datetime)
-        }
+        Type::TIMESTAMP | Type::TIMESTAMPTZ => read(row, index, datetime::datetime_to_wit, DbValue::Datetime),
         Type::DATE => read(row, index, datetime::date_to_wit, DbValue::Date),
         Type::TIME => read(row, index, datetime::time_to_wit, DbValue::Time),
         Type::UUID => read(row, index, |v: uuid::Uuid| Ok(v.to_string()), DbValue::Uuid),
         Type::JSONB => read(row, index, json_to_wit, DbValue::Jsonb),
-        Type::NUMERIC => read(
-            row,
-            index,
-            |v: rust_decimal::Decimal| Ok(v.to_string()),
-            DbValue::Decimal,
-        ),
+        Type::NUMERIC => read(row, index, |v: rust_decimal::Decimal| Ok(v.to_string()), DbValue::Decimal),
         Type::INT4_RANGE => read(row, index, ranges::to_wit, DbValue::RangeInt32),
         Type::INT8_RANGE => read(row, index, ranges::to_wit, DbValue::RangeInt64),
         Type::NUM_RANGE => read(row, index, ranges::decimal_to_wit, DbValue::RangeDecimal),
         Type::INT4_ARRAY => read(row, index, Ok, DbValue::ArrayInt32),
         Type::INT8_ARRAY => read(row, index, Ok, DbValue::ArrayInt64),
         Type::NUMERIC_ARRAY => read(row, index, decimal::array_to_wit, DbValue::ArrayDecimal),
-        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY => {
-            read(row, index, Ok, DbValue::ArrayStr)
-        }
+        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY => read(row, index, Ok, DbValue::ArrayStr),
         Type::INTERVAL => read(row, index, |v: Interval| Ok(v.0), DbValue::Interval),
         _ => read(row, index, |v: RawValue| Ok(v.0), DbValue::Unsupported),
     }
@@ -144,8 +135,7 @@ fn json_to_wit(value: serde_json::Value) -> anyhow::Result<Vec<u8>> {
 }
 
 fn json_from_wit(value: &[u8]) -> anyhow::Result<serde_json::Value> {
-    serde_json::from_slice(value)
-        .map_err(|e| anyhow::anyhow!("invalid JSON {}: {e}", String::from_utf8_lossy(value)))
+    serde_json::from_slice(value).map_err(|e| anyhow::anyhow!("invalid JSON {}: {e}", String::from_utf8_lossy(value)))
 }
 
 #[cfg(test)]
@@ -154,16 +144,9 @@ mod tests {
 
     #[test]
     fn invalid_uuid_and_json_parameters_are_refused() {
-        let uuid = sql_parameter(&ParameterValue::Uuid("not-a-uuid".into()))
-            .err()
-            .unwrap();
-        assert!(
-            uuid.to_string().contains("invalid UUID not-a-uuid"),
-            "{uuid}"
-        );
-        let json = sql_parameter(&ParameterValue::Jsonb(b"{oops".to_vec()))
-            .err()
-            .unwrap();
+        let uuid = sql_parameter(&ParameterValue::Uuid("not-a-uuid".into())).err().unwrap();
+        assert!(uuid.to_string().contains("invalid UUID not-a-uuid"), "{uuid}");
+        let json = sql_parameter(&ParameterValue::Jsonb(b"{oops".to_vec())).err().unwrap();
         assert!(json.to_string().contains("invalid JSON {oops"), "{json}");
     }
 

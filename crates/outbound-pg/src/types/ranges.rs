@@ -20,56 +20,31 @@ where
     T: Normalizable + PartialOrd + Bounded,
 {
     let steps_past_max = |bound: &WitBound<T>, stepping: RangeBoundKind| {
-        bound
-            .as_ref()
-            .is_some_and(|(value, kind)| *kind == stepping && value.is_max())
+        bound.as_ref().is_some_and(|(value, kind)| *kind == stepping && value.is_max())
     };
-    if steps_past_max(&lower, RangeBoundKind::Exclusive)
-        || steps_past_max(&upper, RangeBoundKind::Inclusive)
-    {
+    if steps_past_max(&lower, RangeBoundKind::Exclusive) || steps_past_max(&upper, RangeBoundKind::Inclusive) {
         bail!("range bound has no next integer to normalise to");
     }
-    Ok(Range::new(
-        lower.map(bound_from_wit),
-        upper.map(bound_from_wit),
-    ))
+    Ok(Range::new(lower.map(bound_from_wit), upper.map(bound_from_wit)))
 }
 
-pub(crate) fn to_wit<T: Copy + Normalizable + PartialOrd>(
-    range: Range<T>,
-) -> anyhow::Result<WitRange<T>> {
-    Ok((
-        range.lower().map(|b| bound_to_wit(b, |v| *v)),
-        range.upper().map(|b| bound_to_wit(b, |v| *v)),
-    ))
+pub(crate) fn to_wit<T: Copy + Normalizable + PartialOrd>(range: Range<T>) -> anyhow::Result<WitRange<T>> {
+    Ok((range.lower().map(|b| bound_to_wit(b, |v| *v)), range.upper().map(|b| bound_to_wit(b, |v| *v))))
 }
 
-pub(crate) fn decimal_from_wit(
-    (lower, upper): &WitRange<String>,
-) -> anyhow::Result<Range<RangeableDecimal>> {
+pub(crate) fn decimal_from_wit((lower, upper): &WitRange<String>) -> anyhow::Result<Range<RangeableDecimal>> {
     let parse = |bound: &WitBound<String>| {
-        bound
-            .as_ref()
-            .map(|(value, kind)| anyhow::Ok((RangeableDecimal(decimal::from_wit(value)?), *kind)))
-            .transpose()
+        bound.as_ref().map(|(value, kind)| anyhow::Ok((RangeableDecimal(decimal::from_wit(value)?), *kind))).transpose()
     };
-    Ok(Range::new(
-        parse(lower)?.map(bound_from_wit),
-        parse(upper)?.map(bound_from_wit),
-    ))
+    Ok(Range::new(parse(lower)?.map(bound_from_wit), parse(upper)?.map(bound_from_wit)))
 }
 
 pub(crate) fn decimal_to_wit(range: Range<RangeableDecimal>) -> anyhow::Result<WitRange<String>> {
     let text = |d: &RangeableDecimal| d.0.to_string();
-    Ok((
-        range.lower().map(|b| bound_to_wit(b, text)),
-        range.upper().map(|b| bound_to_wit(b, text)),
-    ))
+    Ok((range.lower().map(|b| bound_to_wit(b, text)), range.upper().map(|b| bound_to_wit(b, text))))
 }
 
-fn bound_from_wit<S: BoundSided, T: PartialOrd>(
-    (value, kind): (T, RangeBoundKind),
-) -> RangeBound<S, T> {
+fn bound_from_wit<S: BoundSided, T: PartialOrd>((value, kind): (T, RangeBoundKind)) -> RangeBound<S, T> {
     let kind = match kind {
         RangeBoundKind::Inclusive => BoundType::Inclusive,
         RangeBoundKind::Exclusive => BoundType::Exclusive,
@@ -77,10 +52,7 @@ fn bound_from_wit<S: BoundSided, T: PartialOrd>(
     RangeBound::new(value, kind)
 }
 
-fn bound_to_wit<S: BoundSided, T, W>(
-    bound: &RangeBound<S, T>,
-    value: impl Fn(&T) -> W,
-) -> (W, RangeBoundKind) {
+fn bound_to_wit<S: BoundSided, T, W>(bound: &RangeBound<S, T>, value: impl Fn(&T) -> W) -> (W, RangeBoundKind) {
     let kind = match bound.type_ {
         BoundType::Inclusive => RangeBoundKind::Inclusive,
         BoundType::Exclusive => RangeBoundKind::Exclusive,
@@ -113,10 +85,7 @@ mod tests {
     #[test]
     fn integer_ranges_are_normalised_like_postgres() {
         let range = from_wit((Some((1, Inclusive)), Some((5, Inclusive)))).unwrap();
-        assert_eq!(
-            to_wit(range).unwrap(),
-            (Some((1, Inclusive)), Some((6, Exclusive)))
-        );
+        assert_eq!(to_wit(range).unwrap(), (Some((1, Inclusive)), Some((6, Exclusive))));
         let unbounded = from_wit::<i64>((None, Some((9, Exclusive)))).unwrap();
         assert_eq!(to_wit(unbounded).unwrap(), (None, Some((9, Exclusive))));
     }
@@ -130,20 +99,11 @@ mod tests {
 
     #[test]
     fn decimal_ranges_keep_their_bounds() {
-        let wit = (
-            Some(("123.45".to_owned(), Inclusive)),
-            Some(("456.789789".to_owned(), Exclusive)),
-        );
+        let wit = (Some(("123.45".to_owned(), Inclusive)), Some(("456.789789".to_owned(), Exclusive)));
         let range = decimal_from_wit(&wit).unwrap();
-        assert_eq!(
-            range.lower().unwrap().value.0,
-            rust_decimal::Decimal::new(12345, 2)
-        );
+        assert_eq!(range.lower().unwrap().value.0, rust_decimal::Decimal::new(12345, 2));
         assert_eq!(decimal_to_wit(range).unwrap(), wit);
         let bad = (Some(("x".to_owned(), Inclusive)), None);
-        assert_eq!(
-            decimal_from_wit(&bad).unwrap_err().to_string(),
-            "invalid decimal x"
-        );
+        assert_eq!(decimal_from_wit(&bad).unwrap_err().to_string(), "invalid decimal x");
     }
 }

@@ -30,9 +30,7 @@ impl ToSql for Interval {
 
 impl<'a> FromSql<'a> for Interval {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxedError> {
-        let raw: &[u8; INTERVAL_LEN] = raw
-            .try_into()
-            .map_err(|_| "unexpected binary format for Postgres INTERVAL")?;
+        let raw: &[u8; INTERVAL_LEN] = raw.try_into().map_err(|_| "unexpected binary format for Postgres INTERVAL")?;
         let (micros, rest) = raw.split_at(8);
         let (days, months) = rest.split_at(4);
         Ok(Self(crate::wit::Interval {

@@ -1,7 +1,7 @@
 //! Connection pooling as in Spin 3.6: one pool per address, at most 64 connections, each
 //! returned when the guest drops it or the request ends, and reset (`Clean`) before reuse.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -18,17 +18,10 @@ async fn dropped_connection_is_reused_by_the_next_request() {
     for _ in 0..200 {
         let mut state = request(&pools);
         let connection = open(&mut state, &url).await;
-        backends.insert(format!(
-            "{:?}",
-            scalar(&mut state, &connection, "SELECT pg_backend_pid()").await
-        ));
+        backends.insert(format!("{:?}", scalar(&mut state, &connection, "SELECT pg_backend_pid()").await));
         close(&mut state, connection).await;
     }
-    assert_eq!(
-        backends.len(),
-        1,
-        "one server connection serves them all: {backends:?}"
-    );
+    assert_eq!(backends.len(), 1, "one server connection serves them all: {backends:?}");
 }
 
 #[tokio::test]
@@ -47,11 +40,7 @@ async fn ending_a_request_returns_all_its_connections() {
         open(&mut state, &url).await;
     }
     // Had they not been returned, the pool would be full and the first open would wait 10 s.
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,6 +83,8 @@ async fn returned_connection_is_cleaned_before_reuse() {
     let mut first = request(&pools);
     let connection = open(&mut first, &url).await;
     let backend = scalar(&mut first, &connection, "SELECT pg_backend_pid()").await;
+    // The address's own `options` set it at connect time; the clean-up returns to that.
+    let statement_timeout = scalar(&mut first, &connection, "SHOW statement_timeout").await;
     for dirty in [
         "SET statement_timeout = '4321ms'",
         "CREATE TEMP TABLE scratch (x int)",
@@ -106,32 +97,15 @@ async fn returned_connection_is_cleaned_before_reuse() {
 
     let mut second = request(&pools);
     let connection = open(&mut second, &url).await;
-    assert_eq!(
-        scalar(&mut second, &connection, "SELECT pg_backend_pid()").await,
-        backend,
-        "same connection"
-    );
+    assert_eq!(scalar(&mut second, &connection, "SELECT pg_backend_pid()").await, backend, "same connection");
     let checks = [
-        ("SHOW statement_timeout", DbValue::Str("0".into())),
-        (
-            "SELECT to_regclass('pg_temp.scratch')::text",
-            DbValue::DbNull,
-        ),
-        (
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
-            DbValue::Int64(0),
-        ),
-        (
-            "SELECT count(*) FROM pg_listening_channels()",
-            DbValue::Int64(0),
-        ),
+        ("SHOW statement_timeout", statement_timeout),
+        ("SELECT to_regclass('pg_temp.scratch')::text", DbValue::DbNull),
+        ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", DbValue::Int64(0)),
+        ("SELECT count(*) FROM pg_listening_channels()", DbValue::Int64(0)),
     ];
     for (sql, expected) in checks {
-        assert_eq!(
-            scalar(&mut second, &connection, sql).await,
-            expected,
-            "{sql}"
-        );
+        assert_eq!(scalar(&mut second, &connection, sql).await, expected, "{sql}");
     }
 }
 
@@ -144,8 +118,7 @@ async fn each_address_has_its_own_pool() {
     let mut current_databases = Vec::new();
     for url in [&one, &two, &one] {
         let connection = open(&mut state, url).await;
-        current_databases
-            .push(scalar(&mut state, &connection, "SELECT current_database()::text").await);
+        current_databases.push(scalar(&mut state, &connection, "SELECT current_database()::text").await);
         close(&mut state, connection).await;
     }
     assert_ne!(current_databases[0], current_databases[1]);

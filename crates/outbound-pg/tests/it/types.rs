@@ -1,6 +1,6 @@
 //! Every `spin_sdk::pg4` type written as a parameter and read back from a real PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::*;
 use outbound_pg::Pools;
@@ -11,90 +11,20 @@ use outbound_pg::wit::{
 
 /// Column name, SQL type, parameter written, value and type read back.
 fn every_type() -> Vec<(&'static str, &'static str, P, V, T)> {
-    let interval = Interval {
-        micros: 3_723_000_004,
-        days: 2,
-        months: 14,
-    };
+    let interval = Interval { micros: 3_723_000_004, days: 2, months: 14 };
     vec![
-        (
-            "b",
-            "boolean",
-            P::Boolean(true),
-            V::Boolean(true),
-            T::Boolean,
-        ),
+        ("b", "boolean", P::Boolean(true), V::Boolean(true), T::Boolean),
         ("i16", "int2", P::Int16(-32768), V::Int16(-32768), T::Int16),
-        (
-            "i32",
-            "int4",
-            P::Int32(2_147_483_647),
-            V::Int32(2_147_483_647),
-            T::Int32,
-        ),
-        (
-            "i64",
-            "int8",
-            P::Int64(-9_000_000_000),
-            V::Int64(-9_000_000_000),
-            T::Int64,
-        ),
-        (
-            "f32",
-            "float4",
-            P::Floating32(1.5),
-            V::Floating32(1.5),
-            T::Floating32,
-        ),
-        (
-            "f64",
-            "float8",
-            P::Floating64(-2.25e300),
-            V::Floating64(-2.25e300),
-            T::Floating64,
-        ),
-        (
-            "s",
-            "text",
-            P::Str("héllo 'world'".into()),
-            V::Str("héllo 'world'".into()),
-            T::Str,
-        ),
-        (
-            "vc",
-            "varchar(20)",
-            P::Str("short".into()),
-            V::Str("short".into()),
-            T::Str,
-        ),
-        (
-            "bc",
-            "char(3)",
-            P::Str("ab".into()),
-            V::Str("ab ".into()),
-            T::Str,
-        ),
-        (
-            "bin",
-            "bytea",
-            P::Binary(vec![0, 255, 7]),
-            V::Binary(vec![0, 255, 7]),
-            T::Binary,
-        ),
-        (
-            "d",
-            "date",
-            P::Date((2024, 2, 29)),
-            V::Date((2024, 2, 29)),
-            T::Date,
-        ),
-        (
-            "t",
-            "time",
-            P::Time((13, 14, 15, 123_456_000)),
-            V::Time((13, 14, 15, 123_456_000)),
-            T::Time,
-        ),
+        ("i32", "int4", P::Int32(2_147_483_647), V::Int32(2_147_483_647), T::Int32),
+        ("i64", "int8", P::Int64(-9_000_000_000), V::Int64(-9_000_000_000), T::Int64),
+        ("f32", "float4", P::Floating32(1.5), V::Floating32(1.5), T::Floating32),
+        ("f64", "float8", P::Floating64(-2.25e300), V::Floating64(-2.25e300), T::Floating64),
+        ("s", "text", P::Str("héllo 'world'".into()), V::Str("héllo 'world'".into()), T::Str),
+        ("vc", "varchar(20)", P::Str("short".into()), V::Str("short".into()), T::Str),
+        ("bc", "char(3)", P::Str("ab".into()), V::Str("ab ".into()), T::Str),
+        ("bin", "bytea", P::Binary(vec![0, 255, 7]), V::Binary(vec![0, 255, 7]), T::Binary),
+        ("d", "date", P::Date((2024, 2, 29)), V::Date((2024, 2, 29)), T::Date),
+        ("t", "time", P::Time((13, 14, 15, 123_456_000)), V::Time((13, 14, 15, 123_456_000)), T::Time),
         (
             "dt",
             "timestamp",
@@ -116,13 +46,7 @@ fn every_type() -> Vec<(&'static str, &'static str, P, V, T)> {
             V::Jsonb(br#"{"a":[1,2.5,null]}"#.to_vec()),
             T::Jsonb,
         ),
-        (
-            "n",
-            "numeric",
-            P::Decimal("-12345.678900".into()),
-            V::Decimal("-12345.678900".into()),
-            T::Decimal,
-        ),
+        ("n", "numeric", P::Decimal("-12345.678900".into()), V::Decimal("-12345.678900".into()), T::Decimal),
         (
             "r4",
             "int4range",
@@ -140,14 +64,8 @@ fn every_type() -> Vec<(&'static str, &'static str, P, V, T)> {
         (
             "rn",
             "numrange",
-            P::RangeDecimal((
-                Some(("1.5".into(), Exclusive)),
-                Some(("2.25".into(), Inclusive)),
-            )),
-            V::RangeDecimal((
-                Some(("1.5".into(), Exclusive)),
-                Some(("2.25".into(), Inclusive)),
-            )),
+            P::RangeDecimal((Some(("1.5".into(), Exclusive)), Some(("2.25".into(), Inclusive)))),
+            V::RangeDecimal((Some(("1.5".into(), Exclusive)), Some(("2.25".into(), Inclusive)))),
             T::RangeDecimal,
         ),
         (
@@ -178,21 +96,9 @@ fn every_type() -> Vec<(&'static str, &'static str, P, V, T)> {
             V::ArrayStr(vec![Some("x".into()), None, Some("".into())]),
             T::ArrayStr,
         ),
-        (
-            "iv",
-            "interval",
-            P::Interval(interval),
-            V::Interval(interval),
-            T::Interval,
-        ),
+        ("iv", "interval", P::Interval(interval), V::Interval(interval), T::Interval),
         // int8 is PostgreSQL's one-byte "char", which has no db-value variant.
-        (
-            "c1",
-            "\"char\"",
-            P::Int8(65),
-            V::Unsupported(vec![65]),
-            T::Other("char".into()),
-        ),
+        ("c1", "\"char\"", P::Int8(65), V::Unsupported(vec![65]), T::Other("char".into())),
     ]
 }
 
@@ -201,28 +107,15 @@ async fn table_of_every_type(
     url: &str,
 ) -> wasmtime::component::Resource<outbound_pg::wit::Connection> {
     let connection = open(state, url).await;
-    let columns: Vec<String> = every_type()
-        .iter()
-        .map(|(name, sql_type, ..)| format!("{name} {sql_type}"))
-        .collect();
-    execute(
-        state,
-        &connection,
-        &format!("CREATE TABLE every_type ({})", columns.join(", ")),
-        vec![],
-    )
-    .await;
+    let columns: Vec<String> = every_type().iter().map(|(name, sql_type, ..)| format!("{name} {sql_type}")).collect();
+    execute(state, &connection, &format!("CREATE TABLE every_type ({})", columns.join(", ")), vec![]).await;
     connection
 }
 
 fn insert_statement() -> String {
     let names: Vec<&str> = every_type().iter().map(|(name, ..)| *name).collect();
     let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-    format!(
-        "INSERT INTO every_type ({}) VALUES ({})",
-        names.join(", "),
-        placeholders.join(", ")
-    )
+    format!("INSERT INTO every_type ({}) VALUES ({})", names.join(", "), placeholders.join(", "))
 }
 
 #[tokio::test]
@@ -230,21 +123,14 @@ async fn every_type_round_trips_through_parameters() {
     let url = testkit::shared_postgres().create_database();
     let mut state = request(&Pools::default());
     let connection = table_of_every_type(&mut state, &url).await;
-    let params = every_type()
-        .into_iter()
-        .map(|(_, _, param, ..)| param)
-        .collect();
+    let params = every_type().into_iter().map(|(_, _, param, ..)| param).collect();
 
-    assert_eq!(
-        execute(&mut state, &connection, &insert_statement(), params).await,
-        1
-    );
+    assert_eq!(execute(&mut state, &connection, &insert_statement(), params).await, 1);
 
     let result = query(&mut state, &connection, "SELECT * FROM every_type", vec![]).await;
     assert_eq!(result.rows.len(), 1);
-    for ((name, _, _, value, data_type), (column, read)) in every_type()
-        .into_iter()
-        .zip(result.columns.iter().zip(&result.rows[0]))
+    for ((name, _, _, value, data_type), (column, read)) in
+        every_type().into_iter().zip(result.columns.iter().zip(&result.rows[0]))
     {
         assert_eq!(column.name, name);
         assert_eq!(column.data_type, data_type, "type of {name}");
@@ -263,10 +149,7 @@ async fn db_null_fits_every_type_and_reads_back_as_db_null() {
 
     let result = query(&mut state, &connection, "SELECT * FROM every_type", vec![]).await;
     assert_eq!(result.rows, vec![vec![V::DbNull; every_type().len()]]);
-    let types: Vec<T> = every_type()
-        .into_iter()
-        .map(|(.., data_type)| data_type)
-        .collect();
+    let types: Vec<T> = every_type().into_iter().map(|(.., data_type)| data_type).collect();
     let announced: Vec<T> = result.columns.into_iter().map(|c| c.data_type).collect();
     assert_eq!(announced, types, "NULL columns still announce their type");
 }
@@ -281,13 +164,7 @@ async fn timestamp_parameter_is_unix_seconds_into_timestamptz() {
         vec![P::Timestamp(1_700_000_000)],
     )
     .await;
-    assert_eq!(
-        read.rows[0],
-        vec![
-            V::Int64(1_700_000_000),
-            V::Datetime((2023, 11, 14, 22, 13, 20, 0))
-        ]
-    );
+    assert_eq!(read.rows[0], vec![V::Int64(1_700_000_000), V::Datetime((2023, 11, 14, 22, 13, 20, 0))]);
 }
 
 /// Spin 3.6 announces a TIMESTAMPTZ column as `datetime` but cannot decode it; we match it,
@@ -295,32 +172,16 @@ async fn timestamp_parameter_is_unix_seconds_into_timestamptz() {
 #[tokio::test]
 async fn timestamptz_column_cannot_be_read_as_in_spin() {
     let (mut state, connection) = connected().await;
-    let error = try_query(&mut state, &connection, "SELECT now()", vec![])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&error, Error::QueryFailed(QueryError::Text(text)) if text.contains("timestamptz")),
-        "{error:?}"
-    );
-    let cast = scalar(
-        &mut state,
-        &connection,
-        "SELECT '2020-01-02 03:04:05+00'::timestamptz AT TIME ZONE 'UTC'",
-    )
-    .await;
+    let error = try_query(&mut state, &connection, "SELECT now()", vec![]).await.unwrap_err();
+    assert!(matches!(&error, Error::QueryFailed(QueryError::Text(text)) if text.contains("timestamptz")), "{error:?}");
+    let cast = scalar(&mut state, &connection, "SELECT '2020-01-02 03:04:05+00'::timestamptz AT TIME ZONE 'UTC'").await;
     assert_eq!(cast, V::Datetime((2020, 1, 2, 3, 4, 5, 0)));
 }
 
 #[tokio::test]
 async fn unsupported_types_come_back_as_raw_bytes_with_their_name() {
     let (mut state, connection) = connected().await;
-    let result = query(
-        &mut state,
-        &connection,
-        "SELECT 'abc'::name, '(1,2)'::point",
-        vec![],
-    )
-    .await;
+    let result = query(&mut state, &connection, "SELECT 'abc'::name, '(1,2)'::point", vec![]).await;
     assert_eq!(result.columns[0].data_type, T::Other("name".into()));
     assert_eq!(result.rows[0][0], V::Unsupported(b"abc".to_vec()));
     assert_eq!(result.columns[1].data_type, T::Other("point".into()));
@@ -331,12 +192,6 @@ async fn unsupported_types_come_back_as_raw_bytes_with_their_name() {
 #[tokio::test]
 async fn empty_result_has_no_columns_as_in_spin() {
     let (mut state, connection) = connected().await;
-    let result = query(
-        &mut state,
-        &connection,
-        "SELECT 1 AS one WHERE false",
-        vec![],
-    )
-    .await;
+    let result = query(&mut state, &connection, "SELECT 1 AS one WHERE false", vec![]).await;
     assert!(result.columns.is_empty() && result.rows.is_empty());
 }

@@ -1,8 +1,6 @@
 //! Driving the host interface the way wasmtime does for a guest: `open` returns an owned
 //! handle, `query`/`execute` borrow it, `drop` ends it.
 
-#![allow(dead_code)] // each test binary uses its own subset
-
 use std::sync::Arc;
 
 use outbound_pg::wit::{Connection, DbValue, Error, HostConnection, ParameterValue, RowSet};
@@ -15,10 +13,7 @@ pub fn request(pools: &Pools) -> PgState {
 }
 
 pub async fn open(state: &mut PgState, address: &str) -> Resource<Connection> {
-    state
-        .open(address.to_owned())
-        .await
-        .unwrap_or_else(|e| panic!("open {address}: {e:?}"))
+    state.open(address.to_owned()).await.unwrap_or_else(|e| panic!("open {address}: {e:?}"))
 }
 
 pub fn borrow(connection: &Resource<Connection>) -> Resource<Connection> {
@@ -31,9 +26,7 @@ pub async fn try_query(
     sql: &str,
     params: Vec<ParameterValue>,
 ) -> Result<RowSet, Error> {
-    state
-        .query(borrow(connection), sql.to_owned(), params)
-        .await
+    state.query(borrow(connection), sql.to_owned(), params).await
 }
 
 pub async fn query(
@@ -42,9 +35,7 @@ pub async fn query(
     sql: &str,
     params: Vec<ParameterValue>,
 ) -> RowSet {
-    try_query(state, connection, sql, params)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+    try_query(state, connection, sql, params).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"))
 }
 
 pub async fn try_execute(
@@ -53,9 +44,7 @@ pub async fn try_execute(
     sql: &str,
     params: Vec<ParameterValue>,
 ) -> Result<u64, Error> {
-    state
-        .execute(borrow(connection), sql.to_owned(), params)
-        .await
+    state.execute(borrow(connection), sql.to_owned(), params).await
 }
 
 pub async fn execute(
@@ -64,9 +53,7 @@ pub async fn execute(
     sql: &str,
     params: Vec<ParameterValue>,
 ) -> u64 {
-    try_execute(state, connection, sql, params)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+    try_execute(state, connection, sql, params).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"))
 }
 
 /// The single value of a one-row, one-column result.

@@ -27,22 +27,11 @@ async fn guest_importing_spin_postgres_instantiates() {
     add_to_linker(&mut linker, |data| &mut data.postgres).unwrap();
 
     let component = Component::new(&engine, GUEST).unwrap();
-    let data = RequestData {
-        postgres: PgState::new(Pools::default(), Arc::new(|_: &str| false)),
-    };
+    let data = RequestData { postgres: PgState::new(Pools::default(), Arc::new(|_: &str| false)) };
     let mut store = Store::new(&engine, data);
-    linker
-        .instantiate_async(&mut store, &component)
-        .await
-        .unwrap();
+    linker.instantiate_async(&mut store, &component).await.unwrap();
 
     let empty = Linker::<RequestData>::new(&engine);
     let mut store = Store::new(&engine, store.into_data());
-    assert!(
-        empty
-            .instantiate_async(&mut store, &component)
-            .await
-            .is_err(),
-        "the import is real"
-    );
+    assert!(empty.instantiate_async(&mut store, &component).await.is_err(), "the import is real");
 }
