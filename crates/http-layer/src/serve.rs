@@ -1,4 +1,5 @@
 use crate::body::declared_length;
+use crate::cors;
 use crate::error::ApiError;
 use crate::headers::{header_text, header_values};
 use crate::log::{RequestLog, millis, short_detail};
@@ -14,7 +15,8 @@ pub struct Route {
 
 /// Runs `handler` for a request to `route`. Before it runs, without reading the body: 405 with
 /// `Allow` for other methods, 413 for a body on a method that takes none. Errors are rendered
-/// as JSON and one line with the outcome is logged.
+/// as JSON, CORS headers added for an allowed origin (see `cors`), and one line with the
+/// outcome is logged.
 pub async fn serve<Handler, Outcome>(route: Route, request: IncomingRequest, handler: Handler) -> Response
 where
     Handler: FnOnce(IncomingRequest) -> Outcome,
@@ -22,17 +24,25 @@ where
 {
     let started = Instant::now();
     let method = request.method();
-    let outcome = match admit(&route, &method, &request) {
-        Ok(()) => handler(request).await,
-        Err(refused) => Err(refused),
+    let origin = cors::allowed_origin(&request);
+    let outcome = if origin.is_some() && method == Method::Options && cors::is_preflight(&request) {
+        Ok(cors::preflight(&route))
+    } else {
+        match admit(&route, &method, &request) {
+            Ok(()) => handler(request).await,
+            Err(refused) => Err(refused),
+        }
     };
-    let (response, detail) = match outcome {
+    let (mut response, detail) = match outcome {
         Ok(response) => (response, None),
         Err(error) => {
             let detail = error.detail().map(|detail| short_detail(detail).to_owned());
             (error.into_response(), detail)
         }
     };
+    if let Some(origin) = origin {
+        cors::allow(&mut response, origin);
+    }
     RequestLog {
         method: &method.to_string(),
         route: route.name,

@@ -1,7 +1,7 @@
 //! Invalid input becomes a client error whose message is the parse error's own.
 
 use crate::idempotency::InvalidIdempotencyKey;
-use crate::page::InvalidPageQuery;
+use crate::page::InvalidListQuery;
 use crate::task::InvalidTask;
 use crate::todo::InvalidTodoId;
 use http_layer::ApiError;
@@ -18,7 +18,7 @@ macro_rules! client_error_from {
 
 client_error_from! {
     InvalidTask => unprocessable,
-    InvalidPageQuery => bad_request,
+    InvalidListQuery => bad_request,
     InvalidIdempotencyKey => bad_request,
     InvalidTodoId => bad_request,
 }

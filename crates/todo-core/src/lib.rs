@@ -1,6 +1,6 @@
 //! What the todo components share, on top of `http-layer`.
 //!
-//! The domain types (`TaskText`, `PageQuery`, `IdempotencyKey`, `TodoId`) parse raw input into
+//! The domain types (`TaskText`, `ListQuery`, `IdempotencyKey`, `TodoId`) parse raw input into
 //! values that are valid by construction; `store` holds the only SQL; `db` maps database
 //! failures to 503 (unreachable) or 500 (our fault).
 
@@ -15,10 +15,11 @@ pub mod store;
 mod task;
 mod todo;
 
-pub use body::{NewTodo, TodoPatch};
+pub use body::{NewTodo, TodoEdit, TodoPatch};
 pub use db::connect;
 pub use idempotency::{IdempotencyKey, InvalidIdempotencyKey, idempotency_key};
-pub use page::{InvalidPageQuery, PageQuery};
+pub use page::{InvalidListQuery, ListQuery};
 pub use response::{created, status_ok, todo_list};
+pub use store::Counts;
 pub use task::{InvalidTask, MAX_TASK_CHARS, TaskText};
 pub use todo::{CreatedAt, InvalidTodoId, Todo, TodoId};

@@ -1,3 +1,4 @@
+use crate::store::Counts;
 use crate::todo::Todo;
 use http_layer::json;
 use spin_sdk::http::Response;
@@ -9,13 +10,14 @@ pub fn created(todo: &Todo) -> Response {
     response
 }
 
-/// `200 {"todos": [...]}`.
-pub fn todo_list(todos: &[Todo]) -> Response {
+/// `200 {"todos": [...], "counts": {...}}`.
+pub fn todo_list(todos: &[Todo], counts: Counts) -> Response {
     #[derive(serde::Serialize)]
     struct TodoList<'a> {
         todos: &'a [Todo],
+        counts: Counts,
     }
-    json(200, &TodoList { todos })
+    json(200, &TodoList { todos, counts })
 }
 
 /// `200 {"status": "ok"}`, the answer of the health probes.

@@ -1,8 +1,9 @@
 //! The only SQL of the API: one parameterised statement per request.
 
+use crate::body::TodoEdit;
 use crate::db::{decode, query};
 use crate::idempotency::IdempotencyKey;
-use crate::page::PageQuery;
+use crate::page::ListQuery;
 use crate::task::TaskText;
 use crate::todo::{CreatedAt, Todo, TodoId};
 use http_layer::ApiError;
@@ -17,7 +18,17 @@ macro_rules! todo_columns {
     };
 }
 
-const LIST: &str = concat!("SELECT ", todo_columns!(), " FROM todos WHERE id < $1 ORDER BY id DESC LIMIT $2");
+/// A page and the counts of all todos in one statement (one snapshot, one round trip): the
+/// counts row is always there, joined to the page's rows, or to one row of NULLs when the page
+/// is empty. `$3` says whether to filter on `done = $4` (booleans rather than a typed NULL).
+const LIST: &str = concat!(
+    "WITH counts AS (SELECT count(*) AS total, count(*) FILTER (WHERE done) AS done_total FROM todos), ",
+    "page AS (SELECT ",
+    todo_columns!(),
+    " FROM todos WHERE id < $1 AND (NOT $3 OR done = $4) ORDER BY id DESC LIMIT $2) ",
+    "SELECT page.id, page.task, page.done, page.created_at, counts.total, counts.done_total ",
+    "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
+);
 
 /// Inserts, or with a key already used for the same task returns that todo. `DO UPDATE` (not
 /// `DO NOTHING`) so a create racing another with the same key waits for it and still gets the
@@ -30,15 +41,43 @@ const CREATE: &str = concat!(
     todo_columns!()
 );
 
-const SET_DONE: &str = concat!("UPDATE todos SET done = $1 WHERE id = $2 RETURNING ", todo_columns!());
+/// Changes the task when `$1`, `done` when `$3`; one row lock, so a racing delete either comes
+/// first (no row: 404) or after (the edit is returned, then the todo is gone).
+const UPDATE: &str = concat!(
+    "UPDATE todos SET task = CASE WHEN $1 THEN $2 ELSE task END, done = CASE WHEN $3 THEN $4 ELSE done END ",
+    "WHERE id = $5 RETURNING ",
+    todo_columns!()
+);
+
+const DELETE: &str = "DELETE FROM todos WHERE id = $1 RETURNING id";
 
 const PING: &str = "SELECT 1";
 
-/// The newest todos of a page, newest first.
-pub fn list(db: &Connection, page: PageQuery) -> Result<Vec<Todo>, ApiError> {
+/// How many todos there are in all, open and done (whatever page or filter was asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub all: i64,
+    pub open: i64,
+    pub done: i64,
+}
+
+/// The newest todos of a page, newest first, and the counts.
+pub fn list(db: &Connection, page: ListQuery) -> Result<(Vec<Todo>, Counts), ApiError> {
     let before = page.before.map_or(i64::MAX, TodoId::get);
-    let rows = query(db, LIST, &[before.into(), page.limit.into()])?;
-    decode_todos(rows)
+    let params = [before.into(), page.limit.into(), page.done.is_some().into(), page.done.unwrap_or(false).into()];
+    let mut counts = None;
+    let mut todos = Vec::new();
+    for mut row in query(db, LIST, &params)?.rows {
+        let count_columns = row.split_off(row.len().min(4));
+        if counts.is_none() {
+            counts = Some(decode_counts(&count_columns)?);
+        }
+        if !matches!(row.first(), None | Some(DbValue::DbNull)) {
+            todos.push(decode_todo(row)?);
+        }
+    }
+    let counts = counts.ok_or_else(|| ApiError::internal("the list query returned no counts row"))?;
+    Ok((todos, counts))
 }
 
 /// Stores a new todo, or returns the one created earlier with the same idempotency key.
@@ -50,16 +89,37 @@ pub fn create(db: &Connection, task: &TaskText, key: Option<&IdempotencyKey>) ->
         .ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
 }
 
-/// Marks a todo done or not done; `None` when there is no such todo.
-pub fn set_done(db: &Connection, id: TodoId, done: bool) -> Result<Option<Todo>, ApiError> {
-    let rows = query(db, SET_DONE, &[done.into(), id.get().into()])?;
+/// Applies an edit; `None` when there is no such todo.
+pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit) -> Result<Option<Todo>, ApiError> {
+    let task = edit.task.as_ref().map_or("", TaskText::as_str).to_owned();
+    let params = [
+        edit.task.is_some().into(),
+        task.into(),
+        edit.done.is_some().into(),
+        edit.done.unwrap_or(false).into(),
+        id.get().into(),
+    ];
+    let rows = query(db, UPDATE, &params)?;
     Ok(decode_todos(rows)?.pop())
+}
+
+/// Removes a todo; `false` when there was none with this id.
+pub fn delete(db: &Connection, id: TodoId) -> Result<bool, ApiError> {
+    Ok(!query(db, DELETE, &[id.get().into()])?.rows.is_empty())
 }
 
 /// A round trip to the database.
 pub fn ping(db: &Connection) -> Result<(), ApiError> {
     query(db, PING, &[])?;
     Ok(())
+}
+
+fn decode_counts(columns: &[DbValue]) -> Result<Counts, ApiError> {
+    let [all, done] = columns else {
+        return Err(ApiError::internal(format!("the counts have {} columns, not 2", columns.len())));
+    };
+    let (all, done): (i64, i64) = (decode(all)?, decode(done)?);
+    Ok(Counts { all, open: all - done, done })
 }
 
 /// Takes the rows apart rather than copying out of them: the tasks' strings are moved.

@@ -1,0 +1,64 @@
+//! Optional CORS: off unless the Spin variable `cors_allowed_origins` lists the request's
+//! `Origin` (comma-separated exact origins). Components without the variable never allow any.
+
+use crate::headers::{header_text, header_values};
+use crate::serve::Route;
+use spin_sdk::http::{IncomingRequest, Response};
+
+const ALLOWED_ORIGINS_VARIABLE: &str = "cors_allowed_origins";
+/// What a cross-origin client of the API sends and reads beyond the CORS-safelisted ones.
+const ALLOWED_HEADERS: &str = "content-type, idempotency-key, if-none-match";
+const EXPOSED_HEADERS: &str = "etag, location, retry-after";
+/// Browsers cache a preflight this long (Chromium caps it at 2 hours).
+const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
+
+/// The request's `Origin` when it is allowed; the variable is read only when there is one.
+pub(crate) fn allowed_origin(request: &IncomingRequest) -> Option<String> {
+    let origin = header_text(request, "origin").ok().flatten()?;
+    let allowed = spin_sdk::variables::get(ALLOWED_ORIGINS_VARIABLE).ok()?;
+    is_listed(&allowed, &origin).then_some(origin)
+}
+
+fn is_listed(allowed: &str, origin: &str) -> bool {
+    allowed.split(',').map(str::trim).any(|listed| !listed.is_empty() && listed == origin)
+}
+
+/// A CORS preflight: `OPTIONS` with `Access-Control-Request-Method`.
+pub(crate) fn is_preflight(request: &IncomingRequest) -> bool {
+    !header_values(request, "access-control-request-method").is_empty()
+}
+
+/// `204` telling the browser which methods and headers the route takes.
+pub(crate) fn preflight(route: &Route) -> Response {
+    let methods = route.methods.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let mut builder = Response::builder();
+    builder
+        .status(204)
+        .header("access-control-allow-methods", methods)
+        .header("access-control-allow-headers", ALLOWED_HEADERS)
+        .header("access-control-max-age", PREFLIGHT_MAX_AGE_SECONDS);
+    builder.build()
+}
+
+/// Lets `origin` read the response.
+pub(crate) fn allow(response: &mut Response, origin: String) {
+    response.set_header("access-control-allow-origin", origin);
+    response.set_header("access-control-expose-headers", EXPOSED_HEADERS);
+    response.set_header("vary", "origin");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_listed;
+
+    #[test]
+    fn only_exactly_listed_origins() {
+        let allowed = "https://a.example, https://b.example:8443";
+        assert!(is_listed(allowed, "https://a.example"));
+        assert!(is_listed(allowed, "https://b.example:8443"));
+        for origin in ["https://b.example", "http://a.example", "https://a.example.evil", "null", ""] {
+            assert!(!is_listed(allowed, origin), "{origin}");
+        }
+        assert!(!is_listed("", ""), "an empty list allows nothing");
+    }
+}
