@@ -17,6 +17,12 @@ const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 
 pub(crate) async fn apply_pending(client: &mut Client, migrations: &[Migration]) -> anyhow::Result<Report> {
     let transaction = client.transaction().await?;
+    // db_url's statement and lock timeouts bound the app's requests; a migration may wait for
+    // another copy's lock and may run long, so its own transaction lifts them.
+    transaction
+        .batch_execute("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0")
+        .await
+        .context("lifting the URL's timeouts for the migration")?;
     // Taken first, before the ledger exists: two concurrent CREATE TABLE IF NOT EXISTS can clash.
     transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY]).await.context("taking the migration lock")?;
     transaction.batch_execute(CREATE_LEDGER).await.context("creating schema_migrations")?;
