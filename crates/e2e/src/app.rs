@@ -12,10 +12,13 @@ use tempfile::TempDir;
 
 use crate::Runtime;
 
-/// What to serve: a manifest, its Spin variables, and optionally only some of its components
-/// (`spin up --component-id`, as SpinKube's selective deployment runs a SpinApp).
+/// What to serve: a manifest (or, on Spin, an OCI reference), its Spin variables, and optionally
+/// only some of its components (`spin up --component-id`, as SpinKube's selective deployment
+/// runs a SpinApp).
 pub struct AppConfig<'a> {
     pub manifest: PathBuf,
+    /// `manifest` is a reference in a plain-HTTP registry on 127.0.0.1 (`spin up -k`).
+    pub from_local_registry: bool,
     pub variables: Vec<(&'a str, String)>,
     pub components: &'a [&'a str],
     pub env: Vec<(&'a str, &'a str)>,
@@ -24,11 +27,17 @@ pub struct AppConfig<'a> {
 impl<'a> AppConfig<'a> {
     /// The repository's spin.toml, every component.
     pub fn root_manifest() -> AppConfig<'a> {
-        AppConfig { manifest: testkit::workspace_root().join("spin.toml"), variables: Vec::new(), components: &[], env: Vec::new() }
+        AppConfig { manifest: testkit::workspace_root().join("spin.toml"), from_local_registry: false, variables: Vec::new(), components: &[], env: Vec::new() }
     }
 
     pub fn manifest(path: impl Into<PathBuf>) -> AppConfig<'a> {
         AppConfig { manifest: path.into(), ..AppConfig::root_manifest() }
+    }
+
+    /// The app pushed to a local registry as `reference` (`127.0.0.1:PORT/name:tag`), pulled
+    /// into a fresh cache as SpinKube pulls the artifact.
+    pub fn local_registry(reference: &str) -> AppConfig<'a> {
+        AppConfig { from_local_registry: true, ..AppConfig::manifest(reference) }
     }
 
     /// A Spin variable, passed as `SPIN_VARIABLE_<NAME>` as on SpinKube.
@@ -69,13 +78,17 @@ impl TestApp {
             // No log files next to spin.toml, no shared state between apps.
             Runtime::Spin => {
                 command.args(["--log-dir", ""]).arg("--state-dir").arg(state_dir.path());
+                if config.from_local_registry {
+                    command.arg("--insecure").arg("--cache-dir").arg(state_dir.path().join("cache"));
+                }
                 for id in config.components {
                     command.args(["--component-id", id]);
                 }
             }
-            Runtime::Devhost => {
-                assert!(config.components.is_empty(), "devhost serves whole manifests; select components on Spin")
-            }
+            Runtime::Devhost => assert!(
+                config.components.is_empty() && !config.from_local_registry,
+                "devhost serves whole local manifests; select components or pull artifacts on Spin"
+            ),
         }
         for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE")) {
             command.env_remove(name);

@@ -1,6 +1,7 @@
 //! Every end-to-end test in one binary, one module per area; each test runs on real Spin 3.6.3
 //! (`on_spin::...`) and on the project's host (`on_devhost::...`).
 
+mod artifact;
 mod browser;
 mod daily_photo;
 mod differential;
