@@ -178,7 +178,23 @@ async fn conditional_requests_follow_rfc_9110(runtime: Runtime) {
     }
 }
 
+async fn a_database_outage_logs_one_short_line_per_request(runtime: Runtime) {
+    // Backtrace capture on, as on many developers' machines: the host's error may carry one.
+    let config = AppConfig::root_manifest().variable("db_url", e2e::UNUSED_DB_URL).env("RUST_BACKTRACE", "1");
+    let app = TestApp::spawn(runtime, config);
+    for _ in 0..5 {
+        assert_eq!(reqwest::get(app.url("/readyz")).await.unwrap().status().as_u16(), 503);
+    }
+    let logs = app.wait_for_request_logs(5, Duration::from_secs(10));
+    assert_eq!(logs.len(), 5, "one line per request: {logs:?}");
+    for log in logs {
+        let error = log["error"].as_str().unwrap_or_else(|| panic!("a 503 says why: {log}"));
+        assert!(error.chars().count() <= 300 && !error.contains('\n'), "{} chars: {error}", error.len());
+    }
+}
+
 e2e::on_each_runtime!(
+    a_database_outage_logs_one_short_line_per_request,
     a_400_mb_body_to_every_route_is_refused_unread,
     a_bad_idempotency_key_is_refused_and_stores_nothing,
     only_the_embedded_asset_version_is_served,
