@@ -4,6 +4,8 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
 FIXTURES := fixture-hello fixture-probe
+# Benchmark-only components (bench/): never in the deployed artifact.
+BENCH_COMPONENTS := bench-floor
 
 # The real Spin 3.6.3 shared beside the repository (install.sh checks its SHA-256, unpacks it once
 # and prints its bin directory) goes first on PATH; without it, an installed `spin` is used.
@@ -29,7 +31,7 @@ deps:
 build: build-wasm build-native
 
 build-wasm: deps
-	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES))
+	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES) $(BENCH_COMPONENTS))
 
 # The native binaries (devhost, image-sidecar, migrate) are built by `cargo test --no-run`, so that
 # they and the tests share one feature resolution and wasmtime is compiled once, not twice.
@@ -45,7 +47,7 @@ SHELL_SCRIPTS = $(shell git ls-files '*.sh' .ci/run)
 lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
-	$(CARGO) clippy --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES)) -- -D warnings
+	$(CARGO) clippy --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES) $(BENCH_COMPONENTS)) -- -D warnings
 	shellcheck $(SHELL_SCRIPTS)
 	ruff check --quiet
 	cargo machete

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""report.py RAW_DIR RESULTS_DIR: turns the raw files of `make bench` into results.json,
-results.md and throughput.png (throughput against concurrency per endpoint)."""
+"""report.py RAW_DIR RESULTS_DIR RUNTIME...: turns the raw files of `make bench` (RAW_DIR/<runtime>/)
+into results.json, results.md and throughput.png (throughput against concurrency per endpoint),
+the runtimes side by side; targets and floor ratios are read on the first runtime (Spin)."""
 import datetime
 import json
 import os
@@ -17,7 +18,11 @@ ENDPOINTS = {
     "todos_list_one_row": "GET /api/todos?limit=1 (the list's fixed cost)",
     "todos_list": "GET /api/todos (50 rows)",
     "todo_create": "POST /api/todo (random 10-letter task)",
+    "floor_readyz": "floor: SELECT 1 with no code around it",
+    "floor_list": "floor: the list's statement with no code around it",
 }
+# Each endpoint that has a floor: the same statement, with nothing else (bench/floor).
+FLOORS = {"readyz_one_row": "floor_readyz", "todos_list": "floor_list"}
 TARGET_CONCURRENCY = 64
 
 
@@ -114,6 +119,11 @@ def targets(runs):
     if baseline:
         check("GET /api/todos % of one-row query req/s", "todos_list",
               lambda r: round(100 * r["requests_per_s"] / baseline["requests_per_s"], 1), 85)
+    for endpoint, floor in FLOORS.items():
+        floor_run = at_target(runs, floor)
+        if floor_run:
+            check(f"{ENDPOINTS[endpoint]}: % of its floor's req/s", endpoint,
+                  lambda r, f=floor_run: round(100 * r["requests_per_s"] / f["requests_per_s"], 1), 85)
     check("POST /api/todo req/s", "todo_create", rps, 1000)
     check("POST /api/todo p99 ms", "todo_create", p99, 150, higher_is_better=False)
     check("POST /api/todo errors", "todo_create", errors, 0, higher_is_better=False)
@@ -124,20 +134,56 @@ def targets(runs):
 
 def markdown(result):
     m, s = result["machine"], result["settings"]
+    runtimes = result["runtimes"]
+    servers = ", ".join(f"`{name}` ({r['server']})" for name, r in runtimes.items())
     lines = [
         f"# `make bench` results, {result['taken_at']}, revision `{result['revision']}`",
         "",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_total_gib']} GiB, Linux {m['kernel']}; "
         f"load average before {' '.join(m['load_before'])}, after {' '.join(m['load_after'])}.",
-        f"Server: `{result['stack'].get('server', '?')}`, PostgreSQL on the same machine. "
+        f"Runtimes: {servers}, "
+        f"interleaved endpoint by endpoint; {s.get('spin') or 'no spin'}. PostgreSQL on the same machine. "
         f"Load: {s['tool']}, {s['duration']} per run, each after a 2 s warm-up at the same concurrency. "
-        f"Each endpoint on a fresh stack; `GET /api/todos` listed {result['todos_listed']} todos.",
+        f"Each endpoint on a fresh stack; `GET /api/todos` listed "
+        f"{', '.join(str(r['todos_listed']) for r in runtimes.values())} todos.",
         "",
-        "| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app / sidecar MiB "
-        "| CPU ms per request: app / PostgreSQL / sidecar | machine busy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "## Side by side",
+        "",
+        "| endpoint | conn. | " + " | ".join(f"{name} req/s | {name} p99 ms | {name} peak RSS MiB" for name in runtimes)
+        + " |",
+        "|---|---:|" + "---:|" * (3 * len(runtimes)),
     ]
-    for r in result["runs"]:
+    first = next(iter(runtimes.values()))["runs"]
+    for row in first:
+        if "skipped" in row:
+            continue
+        cells = []
+        for r in runtimes.values():
+            run = next((x for x in r["runs"] if x["endpoint"] == row["endpoint"]
+                        and x.get("concurrency") == row["concurrency"]), None)
+            cells += ([f"{run['requests_per_s']:.0f}", f"{run['latency_ms']['p99']:.1f}",
+                       str(run["peak_rss_mib"].get("app", "?"))] if run else ["—", "—", "—"])
+        lines.append(f"| {row['label']} | {row['concurrency']} | " + " | ".join(cells) + " |")
+    for name, r in runtimes.items():
+        lines += ["", f"## {name}: every run", ""] + detail_table(r["runs"])
+        lines += ["", f"### {name}: targets (at {TARGET_CONCURRENCY} connections)", "",
+                  "| target | goal | measured | |", "|---|---:|---:|---|"]
+        for t in r["targets"]:
+            verdict = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
+            measured = t["measured"] if t["measured"] is not None else "—"
+            lines.append(f"| {t['target']} | {t['goal']} | {measured} | {verdict} |")
+    lines += ["", "## Host overhead (`crates/devhost/bench.sh`: fixture-hello, nothing else)", "",
+              "| conn. | req/s | p50 | p99 |", "|---:|---:|---:|---:|"]
+    lines += [f"| {h['concurrency']} | {h['requests_per_s']} | {h['p50']} | {h['p99']} |"
+              for h in result["host_overhead"]] or ["| not measured | | | |"]
+    return "\n".join(lines) + "\n"
+
+
+def detail_table(runs):
+    lines = ["| endpoint | conn. | req/s | p50 ms | p99 ms | errors | peak RSS app / sidecar MiB "
+             "| CPU ms per request: app / PostgreSQL / sidecar | machine busy |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
         if "skipped" in r:
             lines.append(f"| {r['label']} | — | skipped: {r['skipped']} | | | | | | |")
             continue
@@ -147,17 +193,7 @@ def markdown(result):
             f"| {r['latency_ms']['p99']:.2f} | {r['errors']['total']} | {rss.get('app', '?')} / "
             f"{rss.get('sidecar', '?')} | {cpu.get('app', '?')} / {cpu.get('postgres', '?')} / "
             f"{cpu.get('sidecar', '?')} | {r.get('machine_busy_percent', '?')} % |")
-    lines += ["", f"## Targets (at {TARGET_CONCURRENCY} connections)", "",
-              "| target | goal | measured | |", "|---|---:|---:|---|"]
-    for t in result["targets"]:
-        verdict = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
-        measured = t["measured"] if t["measured"] is not None else "—"
-        lines.append(f"| {t['target']} | {t['goal']} | {measured} | {verdict} |")
-    lines += ["", "## Host overhead (`crates/devhost/bench.sh`: fixture-hello, nothing else)", "",
-              "| conn. | req/s | p50 | p99 |", "|---:|---:|---:|---:|"]
-    lines += [f"| {h['concurrency']} | {h['requests_per_s']} | {h['p50']} | {h['p99']} |"
-              for h in result["host_overhead"]] or ["| not measured | | | |"]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def host_overhead(raw):
@@ -172,7 +208,7 @@ def host_overhead(raw):
     return rows
 
 
-def plot(runs, path):
+def plot(runtimes, path):
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -180,44 +216,50 @@ def plot(runs, path):
     except ImportError:
         print("report.py: matplotlib is not installed, no plot", file=sys.stderr)
         return
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    for endpoint, label in ENDPOINTS.items():
-        points = [(r["concurrency"], r["requests_per_s"]) for r in runs
-                  if r["endpoint"] == endpoint and "skipped" not in r]
-        if points:
-            ax.plot(*zip(*points), marker="o", label=label)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for (name, runtime), style in zip(runtimes.items(), ["-", "--", ":"]):
+        for n, (endpoint, label) in enumerate(ENDPOINTS.items()):
+            points = [(r["concurrency"], r["requests_per_s"]) for r in runtime["runs"]
+                      if r["endpoint"] == endpoint and "skipped" not in r]
+            if points:
+                ax.plot(*zip(*points), style, color=f"C{n}", marker="o", label=f"{name}: {label}")
     ax.set_xscale("log", base=2)
-    concurrencies = sorted({r["concurrency"] for r in runs if "concurrency" in r})
+    concurrencies = sorted({r["concurrency"] for rt in runtimes.values() for r in rt["runs"] if "concurrency" in r})
     ax.set_xticks(concurrencies, [str(c) for c in concurrencies])
     ax.set_xlabel("concurrent connections")
     ax.set_ylabel("requests/s")
     ax.set_title("Throughput against concurrency (make bench)")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=5)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
-def main(raw, results):
+def main(raw, results, *runtime_names):
     raw, results = Path(raw), Path(results)
     results.mkdir(parents=True, exist_ok=True)
-    runs = load_runs(raw)
+    runtimes = {}
+    for name in runtime_names:
+        runs = load_runs(raw / name)
+        runtimes[name] = {
+            "server": (read_json(raw / name / "stack.json") or {}).get("server", "?"),
+            "todos_listed": read_json(raw / name / "todos_listed.txt"),
+            "runs": runs,
+            "targets": targets(runs),
+        }
     result = {
         "taken_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(raw),
         "revision": revision(),
-        "stack": read_json(raw / "stack.json") or {},
-        "todos_listed": read_json(raw / "todos_listed.txt"),
         "settings": json.loads((raw / "settings.json").read_text()),
-        "runs": runs,
-        "targets": targets(runs),
+        "runtimes": runtimes,
         "host_overhead": host_overhead(raw),
     }
     (results / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (results / "results.md").write_text(markdown(result))
-    plot(runs, results / "throughput.png")
+    plot(runtimes, results / "throughput.png")
     print(markdown(result))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])

@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
-# run.sh: what `make bench` runs. Each endpoint under wrk against its own throwaway stack (so
-# each peak-memory reading is that endpoint's), then the host overhead benchmark, then
-# bench/results/ (JSON, Markdown, plot). Raw output: artifacts/bench/.
-# Env: BENCH_DURATION (10s), BENCH_CONCURRENCY ("1 16 64"), BENCH_RESULTS (bench/results).
+# run.sh: what `make bench` runs. Each endpoint under wrk on each runtime (real Spin 3.6.3 first,
+# then the project's host), interleaved endpoint by endpoint so that both see the same machine,
+# each against its own throwaway stack (so each peak-memory reading is that endpoint's); the
+# floor (bench/floor: the same statements with no code around them) the same way; then the host
+# overhead benchmark, then bench/results/ (JSON, Markdown, plot). Raw output: artifacts/bench/.
+# Env: BENCH_DURATION (10s), BENCH_CONCURRENCY ("1 16 64"), BENCH_RESULTS (bench/results),
+# BENCH_RUNTIMES ("spin devhost"; spin needs a `spin` on PATH, which `make bench` provides).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RAW=$ROOT/artifacts/bench/raw
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
+read -ra RUNTIMES <<<"${BENCH_RUNTIMES:-spin devhost}"
 command -v wrk >/dev/null || { echo "run.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
+case " ${RUNTIMES[*]} " in
+  *" spin "*) command -v spin >/dev/null || { echo "run.sh: no spin on PATH (make bench puts the shared one there; BENCH_RUNTIMES=devhost to skip)" >&2; exit 1; } ;;
+esac
 ENDPOINTS=$(cd "$ROOT/bench" && python3 -c 'from report import ENDPOINTS; print(*ENDPOINTS)')
 
 rm -rf "$RAW" && mkdir -p "$RAW"
 cat /proc/loadavg >"$RAW/load_before.txt"
-echo "{\"tool\":\"$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), 1 thread, --timeout 2s\",\"duration\":\"${BENCH_DURATION:-10s}\"}" \
+echo "{\"tool\":\"$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), 1 thread, --timeout 2s\",\"duration\":\"${BENCH_DURATION:-10s}\",\"spin\":\"$(spin --version 2>/dev/null || true)\"}" \
   >"$RAW/settings.json"
 
 status=0
 for endpoint in $ENDPOINTS; do
-  "$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW" "$endpoint" || status=$?
+  manifest=$ROOT/spin.toml
+  [[ $endpoint == floor_* ]] && manifest=$ROOT/bench/floor/spin.toml
+  for runtime in "${RUNTIMES[@]}"; do
+    use_devhost=; [ "$runtime" = devhost ] && use_devhost=1
+    USE_DEVHOST=$use_devhost APP_MANIFEST=$manifest \
+      "$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW/$runtime" "$endpoint" || status=$?
+  done
 done
 # The host's own overhead (issue 2's benchmark, kept with the host): fixture-hello under wrk.
 DURATION=${BENCH_DURATION:-10s} "$ROOT/crates/devhost/bench.sh" >"$RAW/host_overhead.md" || status=$?
-python3 "$ROOT/bench/report.py" "$RAW" "$RESULTS"
+python3 "$ROOT/bench/report.py" "$RAW" "$RESULTS" "${RUNTIMES[@]}"
 exit $status

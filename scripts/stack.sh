@@ -81,16 +81,17 @@ start_sidecar() {
   wait_for_http "http://$listen/healthz"
 }
 
-# start_app LISTEN DB_URL DB_HOST IMAGE_HOST: the Spin app in the background.
+# start_app LISTEN DB_URL DB_HOST IMAGE_HOST: the Spin app in the background (APP_MANIFEST:
+# another manifest than the root spin.toml; USE_DEVHOST=1: the project's host even with spin).
 start_app() {
   local listen=$1
   export SPIN_VARIABLE_DB_URL=$2 SPIN_VARIABLE_DB_HOST=$3 SPIN_VARIABLE_IMAGE_SERVICE_HOST=$4
   if [ -z "${USE_DEVHOST:-}" ] && command -v spin >/dev/null; then
     log "serving with spin $(spin --version | cut -d' ' -f2) (spin up)"
-    spin up --from "$ROOT/spin.toml" --listen "$listen" &
+    spin up --from "${APP_MANIFEST:-$ROOT/spin.toml}" --listen "$listen" &
   else
     log "serving with the project's host (crates/devhost): spin is not installed"
-    "$ROOT/target/release/devhost" up --from "$ROOT/spin.toml" --listen "$listen" &
+    "$ROOT/target/release/devhost" up --from "${APP_MANIFEST:-$ROOT/spin.toml}" --listen "$listen" &
   fi
   STACK_PIDS+=($!)
   wait_for_http "http://$listen/healthz"

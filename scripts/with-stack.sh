@@ -26,6 +26,9 @@ export IMAGE_URL="http://$IMAGE_LISTEN"
 
 LISTEN=127.0.0.1:$(free_port)
 start_app "$LISTEN" "$DB_URL" "127.0.0.1:$PG_PORT" "$IMAGE_LISTEN" >"$WORK/app.log" 2>&1
-export APP_URL="http://$LISTEN" APP_PID=${STACK_PIDS[-1]} APP_LOG="$WORK/app.log"
+# The process that serves is the one listening: `spin up` runs its HTTP trigger as a child.
+source "$ROOT/bench/procs.sh"
+APP_PID=$(pid_listening_on "$LISTEN")
+export APP_URL="http://$LISTEN" APP_PID APP_LOG="$WORK/app.log"
 
 "$@"

@@ -21,7 +21,8 @@ macro_rules! todo_columns {
 /// A page and the counts of all todos in one statement (one snapshot, one round trip): the
 /// counts row is always there, joined to the page's rows, or to one row of NULLs when the page
 /// is empty. `$3` says whether to filter on `done = $4` (booleans rather than a typed NULL).
-const LIST: &str = concat!(
+/// Public for the benchmark floor (bench/floor), which runs it with nothing around it.
+pub const LIST: &str = concat!(
     "WITH counts AS (SELECT count(*) AS total, count(*) FILTER (WHERE done) AS done_total FROM todos), ",
     "page AS (SELECT ",
     todo_columns!(),
@@ -51,7 +52,7 @@ const UPDATE: &str = concat!(
 
 const DELETE: &str = "DELETE FROM todos WHERE id = $1 RETURNING id";
 
-const PING: &str = "SELECT 1";
+pub const PING: &str = "SELECT 1";
 
 /// How many todos there are in all, open and done (whatever page or filter was asked for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
