@@ -98,7 +98,7 @@ impl TestApp {
             command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
         }
         command.current_dir(state_dir.path()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = testkit::spawn_tied_to_process(command)
+        let mut child = testkit::spawn_process_group(command)
             .unwrap_or_else(|error| panic!("start {}: {error}", runtime.program().display()));
 
         let output = Arc::new(Mutex::new(Vec::new()));
@@ -137,9 +137,6 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
 
     /// Everything the runtime (and so every component) printed so far, line by line.
     pub fn output(&self) -> Vec<String> {
@@ -171,12 +168,13 @@ impl TestApp {
         }
     }
 
-    /// The serving process's peak resident memory (`VmHWM`), in KiB.
+    /// The serving process's peak resident memory (`VmHWM`), in KiB: the largest of the
+    /// runtime's processes (`spin up` serves from a `spin trigger http` child).
     pub fn peak_rss_kib(&self) -> u64 {
-        proc_status_kib(self.pid(), "VmHWM:")
+        testkit::process_group_members(&self.child).into_iter().filter_map(|pid| proc_status_kib(pid, "VmHWM:")).max().unwrap_or(0)
     }
 
-    /// Sends SIGTERM and waits up to `timeout` for the process to exit; `None` if it did not.
+    /// Sends SIGTERM to the runtime and waits up to `timeout` for it to exit; `None` if it did not.
     pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         // SAFETY: kill(2) on our own child's pid.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
@@ -193,16 +191,12 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        testkit::kill_process_group(&mut self.child);
     }
 }
 
-fn proc_status_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).expect("read /proc/PID/status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+/// A `kB` field of /proc/PID/status; `None` once the process is gone.
+fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).ok()?;
+    status.lines().find_map(|line| line.strip_prefix(field)).and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }
