@@ -8,6 +8,7 @@ PG_BIN=${PG_BIN:-$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1
 STACK_PIDS=()
 # Bounds every database URL carries, parsed by tokio-postgres and so honoured by Spin as by devhost
 # (neither adds its own): the same string as in crates/testkit and k8s/secrets/todo-db.yaml.example.
+# shellcheck disable=SC2034 # used by up.sh and with-stack.sh, which source this file
 DB_URL_BOUNDS="connect_timeout=5&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&options=-c%20statement_timeout%3D10000%20-c%20lock_timeout%3D5000"
 
 # on_exit FUNCTION: FUNCTION runs when the script ends, however it ends; a Ctrl-C or TERM ends it
