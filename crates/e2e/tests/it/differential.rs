@@ -75,10 +75,14 @@ async fn send(app: &TestApp, client: &reqwest::Client, case: &Case) -> Seen {
     }
     let response = request.send().await.unwrap_or_else(|error| panic!("{} on {}: {error}", case.describe(), app.runtime.name()));
     let status = response.status().as_u16();
-    let headers = COMPARED_HEADERS
+    let mut headers: BTreeMap<_, _> = COMPARED_HEADERS
         .iter()
         .filter_map(|name| Some((*name, response.headers().get(*name)?.to_str().unwrap_or("<not UTF-8>").to_owned())))
         .collect();
+    // The list's ETag is a hash of its body, `created_at` values included.
+    if case.path.starts_with("/api/todos") && headers.contains_key("etag") {
+        headers.insert("etag", "<hash of the body>".to_owned());
+    }
     let body = String::from_utf8_lossy(&response.bytes().await.unwrap()).into_owned();
     Seen { status, headers, body: normalise(&body) }
 }
