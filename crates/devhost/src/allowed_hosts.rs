@@ -43,15 +43,9 @@ impl AllowedHosts {
         if let [only] = entries
             && only.as_ref() == "insecure:allow-all"
         {
-            bail!(
-                "'insecure:allow-all' is not allowed: use '*://*:*' to allow all outbound traffic"
-            );
+            bail!("'insecure:allow-all' is not allowed: use '*://*:*' to allow all outbound traffic");
         }
-        entries
-            .iter()
-            .map(|entry| AllowedHost::parse(entry.as_ref()))
-            .collect::<Result<_>>()
-            .map(Self)
+        entries.iter().map(|entry| AllowedHost::parse(entry.as_ref())).collect::<Result<_>>().map(Self)
     }
 
     /// Whether `url` (`scheme://[user@]host[:port][/...]`, or without scheme, then
@@ -76,30 +70,22 @@ impl AllowedHost {
         let (host, port) = rest.rsplit_once(':').unwrap_or((rest, ""));
         let port = match port.split_once('/') {
             Some((port, path)) => {
-                ensure!(
-                    path.is_empty(),
-                    "{entry:?} has a path but is not allowed to"
-                );
+                ensure!(path.is_empty(), "{entry:?} has a path but is not allowed to");
                 port
             }
             None => port,
         };
         Ok(Self {
-            scheme: parse_scheme(scheme)
-                .with_context(|| format!("allowed outbound host {entry:?}"))?,
-            host: HostRule::parse(host)
-                .with_context(|| format!("allowed outbound host {entry:?}"))?,
-            port: PortRule::parse(port, scheme)
-                .with_context(|| format!("allowed outbound host {entry:?}"))?,
+            scheme: parse_scheme(scheme).with_context(|| format!("allowed outbound host {entry:?}"))?,
+            host: HostRule::parse(host).with_context(|| format!("allowed outbound host {entry:?}"))?,
+            port: PortRule::parse(port, scheme).with_context(|| format!("allowed outbound host {entry:?}"))?,
         })
     }
 
     fn allows(&self, url: &OutboundUrl) -> bool {
         self.scheme.as_ref().is_none_or(|s| *s == url.scheme)
             && self.host.allows(&url.host)
-            && self
-                .port
-                .allows(url.port.or_else(|| well_known_port(&url.scheme)))
+            && self.port.allows(url.port.or_else(|| well_known_port(&url.scheme)))
     }
 }
 
@@ -129,21 +115,12 @@ impl HostRule {
         if let Some(network) = parse_network(host) {
             return Ok(network);
         }
-        ensure!(
-            !matches!(host.split('/').nth(1), Some(path) if !path.is_empty()),
-            "hosts must not contain paths"
-        );
+        ensure!(!matches!(host.split('/').nth(1), Some(path) if !path.is_empty()), "hosts must not contain paths");
         if let Some(domain) = host.strip_prefix("*.") {
-            ensure!(
-                !domain.contains('*'),
-                "wildcards are allowed only as prefixes"
-            );
+            ensure!(!domain.contains('*'), "wildcards are allowed only as prefixes");
             return Ok(Self::Subdomain(format!(".{domain}")));
         }
-        ensure!(
-            !host.contains('*'),
-            "wildcards are allowed only as subdomains"
-        );
+        ensure!(!host.contains('*'), "wildcards are allowed only as subdomains");
         Ok(Self::Name(host.trim_end_matches('/').to_ascii_lowercase()))
     }
 
@@ -165,17 +142,9 @@ impl HostRule {
 /// An IP address or CIDR network (`10.0.0.0/8`), as Spin accepts them.
 fn parse_network(host: &str) -> Option<HostRule> {
     let (address, prefix) = host.split_once('/').unwrap_or((host, ""));
-    let address: IpAddr = address
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()?;
+    let address: IpAddr = address.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
     let max = if address.is_ipv4() { 32 } else { 128 };
-    let prefix = if prefix.is_empty() {
-        max
-    } else {
-        prefix.parse().ok().filter(|p| *p <= max)?
-    };
+    let prefix = if prefix.is_empty() { max } else { prefix.parse().ok().filter(|p| *p <= max)? };
     Some(HostRule::Network(address, prefix))
 }
 
@@ -192,24 +161,20 @@ fn in_network(ip: IpAddr, network: IpAddr, prefix: u8) -> bool {
 impl PortRule {
     fn parse(port: &str, scheme: &str) -> Result<Self> {
         if port.is_empty() {
-            return well_known_port(scheme).map(Self::Port).with_context(|| {
-                format!("no port was given and the scheme {scheme:?} has no well-known port")
-            });
+            return well_known_port(scheme)
+                .map(Self::Port)
+                .with_context(|| format!("no port was given and the scheme {scheme:?} has no well-known port"));
         }
         if port == "*" {
             return Ok(Self::Any);
         }
         ensure!(!port.starts_with('{'), "port lists are not supported");
         if let Some((start, end)) = port.split_once("..") {
-            let number = |s: &str| {
-                s.parse::<u16>()
-                    .with_context(|| format!("port range {port:?} contains a non-number"))
-            };
+            let number =
+                |s: &str| s.parse::<u16>().with_context(|| format!("port range {port:?} contains a non-number"));
             return Ok(Self::Range(number(start)?..number(end)?));
         }
-        Ok(Self::Port(port.parse().with_context(|| {
-            format!("port {port:?} is not a number")
-        })?))
+        Ok(Self::Port(port.parse().with_context(|| format!("port {port:?} is not a number"))?))
     }
 
     fn allows(&self, port: Option<u16>) -> bool {
@@ -245,24 +210,17 @@ impl OutboundUrl {
     fn parse(url: &str, default_scheme: &str) -> Option<Self> {
         let (scheme, rest) = url.split_once("://").unwrap_or((default_scheme, url));
         let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        let host_port = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host);
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
         let (host, port) = match host_port.rfind(':') {
-            Some(colon) if !host_port[colon..].contains(']') => (
-                &host_port[..colon],
-                Some(host_port[colon + 1..].parse().ok()?),
-            ),
+            Some(colon) if !host_port[colon..].contains(']') => {
+                (&host_port[..colon], Some(host_port[colon + 1..].parse().ok()?))
+            }
             _ => (host_port, None),
         };
         if host.is_empty() {
             return None;
         }
-        Some(Self {
-            scheme: scheme.to_ascii_lowercase(),
-            host: host.to_ascii_lowercase(),
-            port,
-        })
+        Some(Self { scheme: scheme.to_ascii_lowercase(), host: host.to_ascii_lowercase(), port })
     }
 }
 
@@ -271,69 +229,34 @@ mod tests {
     use super::*;
 
     fn allows(entries: &[&str], url: &str) -> bool {
-        AllowedHosts::parse(entries)
-            .unwrap()
-            .allows_url(url, "https")
+        AllowedHosts::parse(entries).unwrap().allows_url(url, "https")
     }
 
     #[test]
     fn exact_hosts_use_well_known_ports() {
-        assert!(allows(
-            &["postgres://db.local"],
-            "postgres://u:p@db.local/todo"
-        ));
-        assert!(allows(
-            &["postgres://db.local"],
-            "postgres://db.local:5432/todo"
-        ));
-        assert!(!allows(
-            &["postgres://db.local"],
-            "postgres://db.local:5433/todo"
-        ));
-        assert!(allows(
-            &["http://127.0.0.1:8081"],
-            "http://127.0.0.1:8081/api"
-        ));
-        assert!(!allows(
-            &["http://127.0.0.1:8081"],
-            "https://127.0.0.1:8081/api"
-        ));
-        assert!(!allows(
-            &["http://127.0.0.1:8081"],
-            "http://127.0.0.2:8081/api"
-        ));
+        assert!(allows(&["postgres://db.local"], "postgres://u:p@db.local/todo"));
+        assert!(allows(&["postgres://db.local"], "postgres://db.local:5432/todo"));
+        assert!(!allows(&["postgres://db.local"], "postgres://db.local:5433/todo"));
+        assert!(allows(&["http://127.0.0.1:8081"], "http://127.0.0.1:8081/api"));
+        assert!(!allows(&["http://127.0.0.1:8081"], "https://127.0.0.1:8081/api"));
+        assert!(!allows(&["http://127.0.0.1:8081"], "http://127.0.0.2:8081/api"));
         assert!(!allows(&[], "http://127.0.0.1:8081/"));
     }
 
     #[test]
     fn wildcards() {
         assert!(allows(&["*://*:*"], "redis://anything:1"));
-        assert!(allows(
-            &["https://*.example.com"],
-            "https://api.example.com/x"
-        ));
+        assert!(allows(&["https://*.example.com"], "https://api.example.com/x"));
         assert!(!allows(&["https://*.example.com"], "https://example.com/x"));
         assert!(allows(&["http://localhost:*"], "http://localhost:3000"));
-        assert!(allows(
-            &["http://localhost:3000..3010"],
-            "http://localhost:3005"
-        ));
-        assert!(!allows(
-            &["http://localhost:3000..3010"],
-            "http://localhost:3010"
-        ));
+        assert!(allows(&["http://localhost:3000..3010"], "http://localhost:3005"));
+        assert!(!allows(&["http://localhost:3000..3010"], "http://localhost:3010"));
     }
 
     #[test]
     fn networks() {
-        assert!(allows(
-            &["postgres://10.0.0.0/8:5432"],
-            "postgres://10.1.2.3:5432/db"
-        ));
-        assert!(!allows(
-            &["postgres://10.0.0.0/8:5432"],
-            "postgres://11.1.2.3:5432/db"
-        ));
+        assert!(allows(&["postgres://10.0.0.0/8:5432"], "postgres://10.1.2.3:5432/db"));
+        assert!(!allows(&["postgres://10.0.0.0/8:5432"], "postgres://11.1.2.3:5432/db"));
         assert!(allows(&["http://[::1]:80"], "http://[::1]/"));
     }
 
@@ -344,31 +267,16 @@ mod tests {
 
     #[test]
     fn passwords_with_at_signs_and_paths_with_at_signs() {
-        assert!(allows(
-            &["postgres://db:5432"],
-            "postgres://u:p%40ss@db:5432/x"
-        ));
-        assert!(allows(
-            &["https://example.com"],
-            "https://example.com/file@0.1.0.json"
-        ));
+        assert!(allows(&["postgres://db:5432"], "postgres://u:p%40ss@db:5432/x"));
+        assert!(allows(&["https://example.com"], "https://example.com/file@0.1.0.json"));
     }
 
     #[test]
     fn invalid_entries_are_errors() {
-        for entry in [
-            "example.com",
-            "*",
-            "http://a.*.com",
-            "http://a.com/path",
-            "ftp://x",
-            "http://x:abc",
-            "insecure:allow-all",
-        ] {
-            assert!(
-                AllowedHosts::parse(&[entry]).is_err(),
-                "{entry} should be rejected"
-            );
+        for entry in
+            ["example.com", "*", "http://a.*.com", "http://a.com/path", "ftp://x", "http://x:abc", "insecure:allow-all"]
+        {
+            assert!(AllowedHosts::parse(&[entry]).is_err(), "{entry} should be rejected");
         }
     }
 }

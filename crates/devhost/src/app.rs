@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use crate::allowed_hosts::AllowedHosts;
 use crate::engine;
 use crate::instance::{self, PreparedComponent};
+use crate::limits::GuestLimits;
 use crate::manifest::Manifest;
 use crate::outbound_http::{self, PooledClient};
 use crate::routes::Router;
@@ -19,6 +20,7 @@ pub(crate) struct App {
     /// Indexed by `RouteMatch::component`.
     pub components: Vec<PreparedComponent>,
     pub pools: OutboundPools,
+    pub limits: GuestLimits,
 }
 
 /// The outbound connections kept across requests, shared by every component's instances.
@@ -28,7 +30,7 @@ pub(crate) struct OutboundPools {
 }
 
 impl App {
-    pub fn load(manifest_path: &Path, overrides: &HashMap<String, String>) -> Result<Self> {
+    pub fn load(manifest_path: &Path, overrides: &HashMap<String, String>, limits: GuestLimits) -> Result<Self> {
         let manifest = Manifest::load(manifest_path)?;
         let base_dir = manifest_path.parent().unwrap_or(Path::new("."));
         let variables = AppVariables::resolve(&manifest.variables, overrides)?;
@@ -51,9 +53,7 @@ impl App {
         for duplicate in duplicates {
             eprintln!(
                 "devhost: route {:?} of component {:?} is a duplicate and will never be used (component {:?} wins)",
-                duplicate.route,
-                component_ids[duplicate.replaced],
-                component_ids[duplicate.effective]
+                duplicate.route, component_ids[duplicate.replaced], component_ids[duplicate.effective]
             );
         }
 
@@ -68,29 +68,19 @@ impl App {
                     .collect::<Result<Vec<_>>>()
                     .and_then(|entries| AllowedHosts::parse(&entries))
                     .with_context(|| format!("component.{id}.allowed_outbound_hosts"))?;
-                let component_variables =
-                    ComponentVariables::resolve(id, &def.variables, &variables)?;
+                let component_variables = ComponentVariables::resolve(id, &def.variables, &variables)?;
                 let environment = def.environment.clone().into_iter().collect();
                 let component = engine::load_component(&base_dir.join(&def.source))
                     .with_context(|| format!("component.{id}.source"))?;
-                PreparedComponent::new(
-                    id,
-                    &component,
-                    &linker,
-                    component_variables,
-                    allowed,
-                    environment,
-                )
+                PreparedComponent::new(id, &component, &linker, component_variables, allowed, environment)
             })
             .collect::<Result<_>>()?;
 
         Ok(Self {
             router,
             components,
-            pools: OutboundPools {
-                postgres: outbound_pg::Pools::default(),
-                http: outbound_http::pooled_client(),
-            },
+            pools: OutboundPools { postgres: outbound_pg::Pools::default(), http: outbound_http::pooled_client() },
+            limits,
         })
     }
 }

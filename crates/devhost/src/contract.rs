@@ -19,28 +19,17 @@ impl Contract {
     /// The world `world` (e.g. `component`) of the WIT package in `dir` (e.g. `wit/`).
     pub fn from_wit(dir: &Path, world: &str) -> Result<Self> {
         let mut resolve = wit_parser::Resolve::new();
-        let (package, _) = resolve
-            .push_dir(dir)
-            .with_context(|| format!("cannot parse WIT in {}", dir.display()))?;
+        let (package, _) = resolve.push_dir(dir).with_context(|| format!("cannot parse WIT in {}", dir.display()))?;
         let world = &resolve.worlds[resolve.select_world(&[package], Some(world))?];
         let names = |items: &wit_parser::IndexMap<wit_parser::WorldKey, wit_parser::WorldItem>| {
-            items
-                .keys()
-                .map(|key| resolve.name_world_key(key))
-                .collect()
+            items.keys().map(|key| resolve.name_world_key(key)).collect()
         };
-        Ok(Self {
-            imports: names(&world.imports),
-            exports: names(&world.exports),
-        })
+        Ok(Self { imports: names(&world.imports), exports: names(&world.exports) })
     }
 
     /// The project's contract: the world `component` in the repository's `wit/`.
     pub fn project() -> Result<Self> {
-        Self::from_wit(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit"),
-            "component",
-        )
+        Self::from_wit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit"), "component")
     }
 
     /// Checks a component's binary: every import within the world, every world export
@@ -57,20 +46,16 @@ impl Contract {
         }
         for required in &self.exports {
             if !exports.iter().any(|name| compatible(name, required)) {
-                bail!(
-                    "does not export {required} (exports: {})",
-                    exports.join(", ")
-                );
+                bail!("does not export {required} (exports: {})", exports.join(", "));
             }
         }
         Ok(())
     }
 
     pub fn check_file(&self, path: &Path) -> Result<()> {
-        let wasm = std::fs::read(path)
-            .with_context(|| format!("cannot read {} (run `make build-wasm`?)", path.display()))?;
-        self.check(&wasm)
-            .with_context(|| format!("{} breaks the import contract", path.display()))
+        let wasm =
+            std::fs::read(path).with_context(|| format!("cannot read {} (run `make build-wasm`?)", path.display()))?;
+        self.check(&wasm).with_context(|| format!("{} breaks the import contract", path.display()))
     }
 }
 
@@ -78,11 +63,7 @@ impl Contract {
 pub fn manifest_components(manifest: &Path) -> Result<Vec<(String, PathBuf)>> {
     let parsed = crate::manifest::Manifest::load(manifest)?;
     let base = manifest.parent().unwrap_or(Path::new("."));
-    Ok(parsed
-        .component
-        .into_iter()
-        .map(|(id, c)| (id, base.join(c.source)))
-        .collect())
+    Ok(parsed.component.into_iter().map(|(id, c)| (id, base.join(c.source))).collect())
 }
 
 /// The import and export names of the outermost component (not of nested ones).
@@ -129,11 +110,7 @@ fn version_track(version: &str) -> Option<&str> {
     let mut parts = version.splitn(3, '.');
     let major = parts.next()?;
     let minor = parts.next()?;
-    if major == "0" {
-        Some(&version[..major.len() + 1 + minor.len()])
-    } else {
-        Some(major)
-    }
+    if major == "0" { Some(&version[..major.len() + 1 + minor.len()]) } else { Some(major) }
 }
 
 #[cfg(test)]
@@ -141,10 +118,7 @@ mod tests {
     use super::*;
 
     fn component(imports: &[&str], exports: &[&str]) -> Vec<u8> {
-        let imports: String = imports
-            .iter()
-            .map(|name| format!("(import \"{name}\" (instance))\n"))
-            .collect();
+        let imports: String = imports.iter().map(|name| format!("(import \"{name}\" (instance))\n")).collect();
         let exports: String = exports
             .iter()
             .enumerate()
@@ -172,50 +146,30 @@ mod tests {
     #[test]
     fn imports_outside_the_world_are_named() {
         let contract = Contract::project().unwrap();
-        let wasm = component(
-            &["wasi:io/streams@0.2.0", "fermyon:spin/key-value@2.0.0"],
-            HANDLES,
-        );
+        let wasm = component(&["wasi:io/streams@0.2.0", "fermyon:spin/key-value@2.0.0"], HANDLES);
         let error = contract.check(&wasm).unwrap_err().to_string();
-        assert!(
-            error.contains("fermyon:spin/key-value@2.0.0") && !error.contains("streams"),
-            "{error}"
-        );
+        assert!(error.contains("fermyon:spin/key-value@2.0.0") && !error.contains("streams"), "{error}");
     }
 
     #[test]
     fn incompatible_versions_are_outside() {
         let contract = Contract::project().unwrap();
-        for import in [
-            "wasi:io/streams@0.3.0",
-            "spin:postgres/postgres@3.0.0",
-            "fermyon:spin/variables@1.0.0",
-        ] {
-            assert!(
-                contract.check(&component(&[import], HANDLES)).is_err(),
-                "{import}"
-            );
+        for import in ["wasi:io/streams@0.3.0", "spin:postgres/postgres@3.0.0", "fermyon:spin/variables@1.0.0"] {
+            assert!(contract.check(&component(&[import], HANDLES)).is_err(), "{import}");
         }
     }
 
     #[test]
     fn the_http_handler_must_be_exported() {
         let contract = Contract::project().unwrap();
-        let error = contract
-            .check(&component(&[], &["wasi:cli/run@0.2.0"]))
-            .unwrap_err()
-            .to_string();
+        let error = contract.check(&component(&[], &["wasi:cli/run@0.2.0"])).unwrap_err().to_string();
         assert!(error.contains("incoming-handler"), "{error}");
     }
 
     #[test]
     fn core_modules_are_rejected() {
         let contract = Contract::project().unwrap();
-        assert!(
-            contract
-                .check(&wat::parse_str("(module)").unwrap())
-                .is_err()
-        );
+        assert!(contract.check(&wat::parse_str("(module)").unwrap()).is_err());
     }
 
     #[test]

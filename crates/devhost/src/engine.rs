@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow};
 use wasmtime::component::Component;
@@ -16,19 +16,33 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 const MB: usize = 1 << 20;
 const GB: usize = 1 << 30;
 
-/// The shared engine: Spin's settings (component model, pooling allocator sized like
-/// `spin up`'s defaults), falling back to on-demand allocation where the address space is
-/// too small for the pool.
+/// How often the engine's epoch advances, as Spin's `DEFAULT_EPOCH_TICK_INTERVAL`.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The shared engine: Spin's settings (component model, epoch interruption with a ticker
+/// thread, pooling allocator sized like `spin up`'s defaults), falling back to on-demand
+/// allocation where the address space is too small for the pool.
 pub(crate) fn engine() -> Result<&'static Engine> {
     static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
-            Engine::new(&config(true))
+            let engine = Engine::new(&config(true))
                 .or_else(|pooling_error| {
                     eprintln!("devhost: pooling allocator unavailable ({pooling_error:#}), using on-demand allocation");
                     Engine::new(&config(false))
                 })
-                .map_err(|e| format!("{e:#}"))
+                .map_err(|e| format!("{e:#}"))?;
+            let ticking = engine.clone();
+            std::thread::Builder::new()
+                .name("devhost-epoch".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(EPOCH_TICK);
+                        ticking.increment_epoch();
+                    }
+                })
+                .map_err(|e| format!("cannot start the epoch ticker: {e}"))?;
+            Ok(engine)
         })
         .as_ref()
         .map_err(|e| anyhow!("cannot create the wasmtime engine: {e}"))
@@ -37,6 +51,7 @@ pub(crate) fn engine() -> Result<&'static Engine> {
 fn config(pooling: bool) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    config.epoch_interruption(true);
     if let Ok(cache) = wasmtime::Cache::from_file(None) {
         config.cache(Some(cache));
     }
@@ -69,12 +84,8 @@ pub(crate) fn load_component(path: &Path) -> Result<Component> {
     type Key = (PathBuf, SystemTime, u64);
     static CACHE: OnceLock<Mutex<HashMap<Key, Component>>> = OnceLock::new();
 
-    let metadata = std::fs::metadata(path).with_context(|| {
-        format!(
-            "cannot read component {} (run `make build-wasm`?)",
-            path.display()
-        )
-    })?;
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("cannot read component {} (run `make build-wasm`?)", path.display()))?;
     let key = (path.to_path_buf(), metadata.modified()?, metadata.len());
     let cache = CACHE.get_or_init(Default::default);
     if let Some(component) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -83,9 +94,6 @@ pub(crate) fn load_component(path: &Path) -> Result<Component> {
     let component = Component::from_file(engine()?, path)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot compile component {}", path.display()))?;
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, component.clone());
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, component.clone());
     Ok(component)
 }

@@ -12,16 +12,8 @@ use crate::routes::RouteMatch;
 ///
 /// Unlike Spin, which appends them after the client's headers, they replace any header of the
 /// same name sent by the client, so that a client cannot spoof them.
-pub(crate) fn set_spin_headers(
-    headers: &mut HeaderMap,
-    uri: &Uri,
-    route: &RouteMatch<'_>,
-    client: SocketAddr,
-) {
-    let host = headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+pub(crate) fn set_spin_headers(headers: &mut HeaderMap, uri: &Uri, route: &RouteMatch<'_>, client: SocketAddr) {
+    let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = uri.scheme_str().unwrap_or("http");
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let full_url = format!("{scheme}://{host}{path_and_query}");
@@ -35,27 +27,13 @@ pub(crate) fn set_spin_headers(
     };
     set(HeaderName::from_static("spin-full-url"), &full_url);
     set(HeaderName::from_static("spin-path-info"), &route.path_info);
-    set(
-        HeaderName::from_static("spin-matched-route"),
-        route.based_route(),
-    );
+    set(HeaderName::from_static("spin-matched-route"), route.based_route());
     set(HeaderName::from_static("spin-base-path"), "/");
-    set(
-        HeaderName::from_static("spin-raw-component-route"),
-        route.raw_route(),
-    );
-    set(
-        HeaderName::from_static("spin-component-route"),
-        route.raw_route_or_prefix(),
-    );
-    set(
-        HeaderName::from_static("spin-client-addr"),
-        &client.to_string(),
-    );
+    set(HeaderName::from_static("spin-raw-component-route"), route.raw_route());
+    set(HeaderName::from_static("spin-component-route"), route.raw_route_or_prefix());
+    set(HeaderName::from_static("spin-client-addr"), &client.to_string());
     for (name, value) in &route.named {
-        if let Ok(name) =
-            HeaderName::try_from(format!("spin-path-match-{}", name.to_ascii_lowercase()))
-        {
+        if let Ok(name) = HeaderName::try_from(format!("spin-path-match-{}", name.to_ascii_lowercase())) {
             set(name, value);
         }
     }
@@ -74,20 +52,9 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("host", HeaderValue::from_static("example.test"));
         headers.insert("spin-client-addr", HeaderValue::from_static("spoofed"));
-        set_spin_headers(
-            &mut headers,
-            &uri,
-            &route,
-            "127.0.0.1:8777".parse().unwrap(),
-        );
+        set_spin_headers(&mut headers, &uri, &route, "127.0.0.1:8777".parse().unwrap());
 
-        let get = |name: &str| {
-            headers
-                .get_all(name)
-                .iter()
-                .map(|v| v.to_str().unwrap())
-                .collect::<Vec<_>>()
-        };
+        let get = |name: &str| headers.get_all(name).iter().map(|v| v.to_str().unwrap()).collect::<Vec<_>>();
         assert_eq!(get("spin-full-url"), ["http://example.test/foo/42/bar?a=1"]);
         assert_eq!(get("spin-path-info"), ["/bar"]);
         assert_eq!(get("spin-matched-route"), ["/foo/:userid/..."]);

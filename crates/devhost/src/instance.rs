@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Engine, Store};
+use wasmtime::{Engine, Store, StoreLimits};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::allowed_hosts::AllowedHosts;
 use crate::app::OutboundPools;
+use crate::limits::GuestLimits;
 use crate::outbound_http::OutboundHttp;
 use crate::stdio::ComponentOutput;
 use crate::variables::{ComponentVariables, bindings as variables};
@@ -24,24 +25,19 @@ pub(crate) struct RequestState {
     outbound_http: OutboundHttp,
     variables: Arc<ComponentVariables>,
     pg: outbound_pg::PgState,
+    /// Used only when `GuestLimits::max_instance_memory` is set.
+    pub(crate) limits: StoreLimits,
 }
 
 impl WasiView for RequestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
 impl WasiHttpView for RequestState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.outbound_http,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound_http }
     }
 }
 
@@ -52,9 +48,7 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<RequestState>> {
     let mut linker = Linker::<RequestState>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-    variables::add_to_linker::<_, HasSelf<Arc<ComponentVariables>>>(&mut linker, |state| {
-        &mut state.variables
-    })?;
+    variables::add_to_linker::<_, HasSelf<Arc<ComponentVariables>>>(&mut linker, |state| &mut state.variables)?;
     outbound_pg::add_to_linker(&mut linker, |state: &mut RequestState| &mut state.pg)?;
     Ok(linker)
 }
@@ -82,14 +76,10 @@ impl PreparedComponent {
         let instance_pre = linker
             .instantiate_pre(component)
             .map_err(anyhow::Error::from)
-            .with_context(|| {
-                format!("component {id:?} imports something this host does not provide")
-            })?;
+            .with_context(|| format!("component {id:?} imports something this host does not provide"))?;
         let pre = ProxyPre::new(instance_pre)
             .map_err(anyhow::Error::from)
-            .with_context(|| {
-                format!("component {id:?} does not export wasi:http/incoming-handler")
-            })?;
+            .with_context(|| format!("component {id:?} does not export wasi:http/incoming-handler"))?;
         let allowed = Arc::new(allowed);
         let postgres_allowed = {
             let allowed = allowed.clone();
@@ -107,7 +97,7 @@ impl PreparedComponent {
     }
 
     /// A fresh store for one request.
-    pub fn store(&self, pools: &OutboundPools) -> Store<RequestState> {
+    pub fn store(&self, pools: &OutboundPools, limits: &GuestLimits) -> Store<RequestState> {
         let wasi = WasiCtxBuilder::new()
             .envs(&self.environment)
             .stdout(ComponentOutput::stdout(self.stdout_prefix.clone()))
@@ -124,7 +114,10 @@ impl PreparedComponent {
             },
             variables: self.variables.clone(),
             pg: outbound_pg::PgState::new(pools.postgres.clone(), self.postgres_allowed.clone()),
+            limits: StoreLimits::default(),
         };
-        Store::new(self.pre.engine(), state)
+        let mut store = Store::new(self.pre.engine(), state);
+        limits.apply(&mut store);
+        store
     }
 }

@@ -12,6 +12,7 @@
 //!     manifest: "spin.toml".into(),
 //!     listen: "127.0.0.1:0".parse()?,
 //!     variables: [("db_url".to_string(), "postgres://...".to_string())].into(),
+//!     limits: devhost::GuestLimits::default(),
 //! })
 //! .await?;
 //! println!("serving on http://{}", host.addr());
@@ -25,6 +26,7 @@ pub mod contract;
 mod engine;
 mod headers;
 mod instance;
+mod limits;
 mod manifest;
 mod outbound_http;
 mod routes;
@@ -33,5 +35,6 @@ mod stdio;
 mod template;
 mod variables;
 
-pub use server::{HostOptions, RunningHost, start};
+pub use limits::{GuestLimits, parse_duration};
+pub use server::{HostOptions, RunningHost, SHUTDOWN_GRACE, start};
 pub use variables::overrides_from_env;

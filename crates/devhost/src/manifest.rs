@@ -97,8 +97,7 @@ struct BuildDef {
 
 impl Manifest {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read manifest {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("invalid manifest {}", path.display()))
     }
 
@@ -120,36 +119,25 @@ impl Manifest {
                 !(def.required && def.default.is_some()),
                 "variables.{name}: a variable cannot both be required and have a default"
             );
-            ensure!(
-                def.required || def.default.is_some(),
-                "variables.{name}: needs a default or `required = true`"
-            );
+            ensure!(def.required || def.default.is_some(), "variables.{name}: needs a default or `required = true`");
         }
         for (id, component) in &self.component {
-            ensure!(
-                is_kebab_id(id),
-                "component.{id}: component ids must be kebab-case"
-            );
+            ensure!(is_kebab_id(id), "component.{id}: component ids must be kebab-case");
             for name in component.variables.keys() {
-                ensure!(
-                    is_snake_id(name),
-                    "component.{id}.variables.{name}: {NAME_RULE}"
-                );
+                ensure!(is_snake_id(name), "component.{id}.variables.{name}: {NAME_RULE}");
             }
         }
         for (index, trigger) in self.trigger.http.iter().enumerate() {
             if !self.component.contains_key(&trigger.component) {
-                bail!(
-                    "trigger.http[{index}].component: no [component.{}] in the manifest",
-                    trigger.component
-                );
+                bail!("trigger.http[{index}].component: no [component.{}] in the manifest", trigger.component);
             }
         }
         Ok(())
     }
 }
 
-const NAME_RULE: &str = "variable names must be lowercase letters, digits and single underscores, starting with a letter";
+const NAME_RULE: &str =
+    "variable names must be lowercase letters, digits and single underscores, starting with a letter";
 
 /// Spin's `SnakeId`: `db_url`, `host2`.
 pub(crate) fn is_snake_id(name: &str) -> bool {
@@ -162,12 +150,9 @@ fn is_kebab_id(name: &str) -> bool {
 }
 
 fn is_id(name: &str, separator: char) -> bool {
-    name.split(separator).all(|word| {
-        !word.is_empty()
-            && word
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    }) && name.starts_with(|c: char| c.is_ascii_lowercase())
+    name.split(separator)
+        .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -206,9 +191,7 @@ source = "hello.wasm"
 
     #[test]
     fn unsupported_trigger_types_are_rejected() {
-        let error = error_of(&format!(
-            "{MINIMAL}\n[[trigger.redis]]\ncomponent = \"hello\"\n"
-        ));
+        let error = error_of(&format!("{MINIMAL}\n[[trigger.redis]]\ncomponent = \"hello\"\n"));
         assert!(error.contains("redis"), "{error}");
     }
 
@@ -244,9 +227,7 @@ source = "hello.wasm"
 
     #[test]
     fn build_sections_are_accepted_but_checked() {
-        let text = format!(
-            "{MINIMAL}\n[component.hello.build]\ncommand = \"cargo build\"\nwatch = [\"src/**\"]\n"
-        );
+        let text = format!("{MINIMAL}\n[component.hello.build]\ncommand = \"cargo build\"\nwatch = [\"src/**\"]\n");
         Manifest::parse(&text).unwrap();
         let error = error_of(&format!("{text}colour = 1\n"));
         assert!(error.contains("colour"), "{error}");
@@ -255,9 +236,7 @@ source = "hello.wasm"
     #[test]
     fn ids_follow_spin_rules() {
         assert!(is_snake_id("db_url") && is_snake_id("x2"));
-        assert!(
-            !is_snake_id("DB") && !is_snake_id("_a") && !is_snake_id("a__b") && !is_snake_id("a_")
-        );
+        assert!(!is_snake_id("DB") && !is_snake_id("_a") && !is_snake_id("a__b") && !is_snake_id("a_"));
         assert!(is_kebab_id("todo-create") && !is_kebab_id("todo_create") && !is_kebab_id("-a"));
     }
 }

@@ -43,15 +43,8 @@ pub(crate) fn pooled_client() -> PooledClient {
 }
 
 type ResponseFuture = Box<
-    dyn Future<
-            Output = Result<
-                (
-                    http::Response<WasiBody>,
-                    Box<dyn Future<Output = Result<(), Error>> + Send>,
-                ),
-                Error,
-            >,
-        > + Send,
+    dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>>
+        + Send,
 >;
 
 impl WasiHttpHooks for OutboundHttp {
@@ -62,11 +55,8 @@ impl WasiHttpHooks for OutboundHttp {
         fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
     ) -> ResponseFuture {
         let uri = request.uri();
-        let target = format!(
-            "{}://{}",
-            uri.scheme_str().unwrap_or("https"),
-            uri.authority().map_or("", |a| a.as_str())
-        );
+        let target =
+            format!("{}://{}", uri.scheme_str().unwrap_or("https"), uri.authority().map_or("", |a| a.as_str()));
         if !self.allowed.allows_url(&target, "https") {
             eprintln!(
                 "devhost: component {:?} tried to make an HTTP request to non-allowed host {target:?}; \
@@ -93,18 +83,10 @@ impl WasiHttpHooks for OutboundHttp {
                 .map_err(|_| Error::ConnectionReadTimeout)?
                 .map_err(|error| request_error(&error))?;
             let response = response.map(|incoming| {
-                BetweenBytesTimeout {
-                    incoming,
-                    limit: between_bytes_timeout,
-                    sleep: None,
-                }
-                .boxed_unsync()
+                BetweenBytesTimeout { incoming, limit: between_bytes_timeout, sleep: None }.boxed_unsync()
             });
             // Connection errors after the head arrive through the body, so nothing comes here.
-            Ok((
-                response,
-                Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,
-            ))
+            Ok((response, Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>))
         })
     }
 }
@@ -128,21 +110,15 @@ impl Service<Uri> for Connector {
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
-        let limit = CONNECT_TIMEOUT
-            .try_with(|limit| *limit)
-            .unwrap_or(DEFAULT_TIMEOUT);
+        let limit = CONNECT_TIMEOUT.try_with(|limit| *limit).unwrap_or(DEFAULT_TIMEOUT);
         Box::pin(async move {
             let host = uri.host().ok_or(Error::HttpRequestUriInvalid)?;
             // An IPv6 literal keeps its brackets in a URI, not in a lookup.
             let host = host.trim_start_matches('[').trim_end_matches(']');
-            let addresses: Vec<SocketAddr> =
-                tokio::net::lookup_host((host, uri.port_u16().unwrap_or(80)))
-                    .await
-                    .map_err(|_| Error::DnsError {
-                        rcode: Some("address not available".into()),
-                        info_code: Some(0),
-                    })?
-                    .collect();
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, uri.port_u16().unwrap_or(80)))
+                .await
+                .map_err(|_| Error::DnsError { rcode: Some("address not available".into()), info_code: Some(0) })?
+                .collect();
             let stream = timeout(limit, TcpStream::connect(&*addresses))
                 .await
                 .map_err(|_| Error::ConnectionTimeout)?
@@ -162,10 +138,7 @@ fn request_error(error: &hyper_util::client::legacy::Error) -> Error {
             Some(Error::ConnectionRefused) => return Error::ConnectionRefused,
             Some(Error::HttpRequestUriInvalid) => return Error::HttpRequestUriInvalid,
             Some(Error::DnsError { rcode, info_code }) => {
-                return Error::DnsError {
-                    rcode: rcode.clone(),
-                    info_code: *info_code,
-                };
+                return Error::DnsError { rcode: rcode.clone(), info_code: *info_code };
             }
             _ => source = cause.source(),
         }
@@ -186,19 +159,14 @@ impl Body for BetweenBytesTimeout {
     type Data = Bytes;
     type Error = Error;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         let this = &mut *self;
         if let Poll::Ready(frame) = Pin::new(&mut this.incoming).poll_frame(cx) {
             this.sleep = None;
             return Poll::Ready(frame.map(|frame| frame.map_err(Error::Hyper)));
         }
         let limit = this.limit;
-        let sleep = this
-            .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
         ready!(sleep.as_mut().poll(cx));
         Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
     }

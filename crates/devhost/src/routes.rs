@@ -34,19 +34,13 @@ pub(crate) struct Duplicate {
 
 impl Router {
     /// Builds the router from `(route, component index)` pairs, in manifest order.
-    pub fn build<'a>(
-        routes: impl IntoIterator<Item = (&'a str, usize)>,
-    ) -> Result<(Self, Vec<Duplicate>)> {
+    pub fn build<'a>(routes: impl IntoIterator<Item = (&'a str, usize)>) -> Result<(Self, Vec<Duplicate>)> {
         let mut unique: Vec<(&str, usize)> = Vec::new();
         let mut duplicates = Vec::new();
         for (raw, component) in routes {
             match unique.iter_mut().find(|(r, _)| *r == raw) {
                 Some(existing) => {
-                    duplicates.push(Duplicate {
-                        route: raw.to_owned(),
-                        replaced: existing.1,
-                        effective: component,
-                    });
+                    duplicates.push(Duplicate { route: raw.to_owned(), replaced: existing.1, effective: component });
                     existing.1 = component;
                 }
                 None => unique.push((raw, component)),
@@ -59,14 +53,8 @@ impl Router {
                 Some(prefix) => format!("{prefix}/*"),
                 None => based.clone(),
             };
-            let route = Route {
-                component,
-                raw: raw.to_owned(),
-                based,
-            };
-            router
-                .add(spec.as_str(), route)
-                .map_err(|e| anyhow!("invalid route {raw:?}: {e}"))?;
+            let route = Route { component, raw: raw.to_owned(), based };
+            router.add(spec.as_str(), route).map_err(|e| anyhow!("invalid route {raw:?}: {e}"))?;
         }
         Ok((Self(router), duplicates))
     }
@@ -74,19 +62,9 @@ impl Router {
     pub fn route<'a>(&'a self, path: &str) -> Option<RouteMatch<'a>> {
         let found = self.0.best_match(path)?;
         let captures = found.captures();
-        let path_info = captures
-            .wildcard()
-            .map(|rest| trailing_wildcard(rest, path))
-            .unwrap_or_default();
-        let named = captures
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        Some(RouteMatch {
-            route: found.handler(),
-            path_info,
-            named,
-        })
+        let path_info = captures.wildcard().map(|rest| trailing_wildcard(rest, path)).unwrap_or_default();
+        let named = captures.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        Some(RouteMatch { route: found.handler(), path_info, named })
     }
 }
 
@@ -107,25 +85,15 @@ impl RouteMatch<'_> {
 
     /// The route without its `/...` suffix (`spin-component-route`).
     pub fn raw_route_or_prefix(&self) -> &str {
-        self.route
-            .raw
-            .strip_suffix("/...")
-            .unwrap_or(&self.route.raw)
+        self.route.raw.strip_suffix("/...").unwrap_or(&self.route.raw)
     }
 }
 
 /// Spin joins the (always `/`) base and the route, dropping one trailing slash of each, so `/`
 /// becomes the empty route and `foo/` becomes `/foo`.
 fn based_route(raw: &str) -> String {
-    let absolute = if raw.starts_with('/') {
-        raw.to_owned()
-    } else {
-        format!("/{raw}")
-    };
-    absolute
-        .strip_suffix('/')
-        .map(str::to_owned)
-        .unwrap_or(absolute)
+    let absolute = if raw.starts_with('/') { raw.to_owned() } else { format!("/{raw}") };
+    absolute.strip_suffix('/').map(str::to_owned).unwrap_or(absolute)
 }
 
 /// Spin keeps the trailing slash that `routefinder` drops from wildcard captures.
@@ -143,9 +111,7 @@ mod tests {
     use super::*;
 
     fn router(routes: &[&str]) -> Router {
-        Router::build(routes.iter().enumerate().map(|(i, r)| (*r, i)))
-            .unwrap()
-            .0
+        Router::build(routes.iter().enumerate().map(|(i, r)| (*r, i))).unwrap().0
     }
 
     fn component(router: &Router, path: &str) -> Option<usize> {
@@ -200,14 +166,7 @@ mod tests {
     fn route_names_follow_spin() {
         let r = router(&["/", "/assets/..."]);
         let root = r.route("/").unwrap();
-        assert_eq!(
-            (
-                root.based_route(),
-                root.raw_route(),
-                root.raw_route_or_prefix()
-            ),
-            ("", "/", "/")
-        );
+        assert_eq!((root.based_route(), root.raw_route(), root.raw_route_or_prefix()), ("", "/", "/"));
         let assets = r.route("/assets/app.js").unwrap();
         assert_eq!(assets.based_route(), "/assets/...");
         assert_eq!(assets.raw_route_or_prefix(), "/assets");

@@ -24,12 +24,13 @@ use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme as WasiScheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::app::{App, OutboundPools};
+use crate::app::App;
 use crate::headers::set_spin_headers;
 use crate::instance::PreparedComponent;
+use crate::limits::GuestLimits;
 
 /// How long a shutdown waits for in-flight requests before dropping them.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// How to start a host.
 #[derive(Debug, Clone)]
@@ -40,6 +41,8 @@ pub struct HostOptions {
     pub listen: SocketAddr,
     /// Application variable values by name (`db_url`), like `SPIN_VARIABLE_DB_URL`.
     pub variables: HashMap<String, String>,
+    /// Bounds on each request's instance (none by default, as in `spin up`).
+    pub limits: GuestLimits,
 }
 
 /// A host serving in the background of the current tokio runtime.
@@ -51,24 +54,14 @@ pub struct RunningHost {
 
 /// Loads the app (compiling its components, checking variables and imports) and starts serving.
 pub async fn start(options: HostOptions) -> Result<RunningHost> {
-    let HostOptions {
-        manifest,
-        listen,
-        variables,
-    } = options;
+    let HostOptions { manifest, listen, variables, limits } = options;
     // Compiling is CPU-bound: keep it off the async worker threads.
-    let app = tokio::task::spawn_blocking(move || App::load(&manifest, &variables)).await??;
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let app = tokio::task::spawn_blocking(move || App::load(&manifest, &variables, limits)).await??;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel();
     let server = tokio::spawn(serve(Arc::new(app), listener, stopped));
-    Ok(RunningHost {
-        addr,
-        stop: Some(stop),
-        server: Some(server),
-    })
+    Ok(RunningHost { addr, stop: Some(stop), server: Some(server) })
 }
 
 impl RunningHost {
@@ -118,11 +111,7 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
             let app = app.clone();
             async move { handle(&app, request, client).await }
         });
-        let connection = graceful.watch(
-            builder
-                .serve_connection(TokioIo::new(stream), service)
-                .into_owned(),
-        );
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service).into_owned());
         tokio::spawn(async move {
             if let Err(error) = connection.await
                 && !is_client_gone(&*error)
@@ -133,41 +122,27 @@ async fn serve(app: Arc<App>, listener: TcpListener, mut stopped: oneshot::Recei
         });
     }
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
         eprintln!("devhost: requests still running after {SHUTDOWN_GRACE:?}, dropping them");
     }
 }
 
 /// A client closing its keep-alive connection, or going away mid-request, is routine.
 fn is_client_gone(error: &(dyn std::error::Error + 'static)) -> bool {
-    error
-        .downcast_ref::<hyper::Error>()
-        .is_some_and(|e| e.is_incomplete_message() || e.is_canceled())
-        || error.downcast_ref::<std::io::Error>().is_some_and(|e| {
-            matches!(
-                e.kind(),
-                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
-            )
-        })
+    error.downcast_ref::<hyper::Error>().is_some_and(|e| e.is_incomplete_message() || e.is_canceled())
+        || error
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe))
 }
 
 /// Answers one request. An `Err` makes hyper close the connection without a response, which
 /// is what Spin 3.6 does when it cannot tell the request's authority.
 /// A request `handle` refused, and logged, by closing the connection.
 fn is_refused_request(error: &(dyn std::error::Error + 'static)) -> bool {
-    error
-        .downcast_ref::<hyper::Error>()
-        .is_some_and(hyper::Error::is_user)
+    error.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_user)
 }
 
-async fn handle(
-    app: &App,
-    mut request: Request<Incoming>,
-    client: SocketAddr,
-) -> Result<Response<HyperOutgoingBody>> {
+async fn handle(app: &App, mut request: Request<Incoming>, client: SocketAddr) -> Result<Response<HyperOutgoingBody>> {
     let path = request.uri().path().to_owned();
     if let Some(well_known) = path.strip_prefix("/.well-known/spin/") {
         return Ok(match well_known {
@@ -195,23 +170,17 @@ async fn handle(
     let uri = request.uri().clone();
     set_spin_headers(request.headers_mut(), &uri, &route, client);
 
-    Ok(match run(component, &app.pools, request).await {
+    Ok(match run(component, app, request).await {
         Ok(response) => response,
         Err(error) => {
-            eprintln!(
-                "devhost: component {:?} failed on {path}: {error:#}",
-                component.id
-            );
+            eprintln!("devhost: component {:?} failed on {path}: {error:#}", component.id);
             text_response(StatusCode::INTERNAL_SERVER_ERROR, "")
         }
     })
 }
 
 fn first_non_utf8_header(headers: &http::HeaderMap) -> Option<&http::HeaderName> {
-    headers
-        .iter()
-        .find(|(_, value)| std::str::from_utf8(value.as_bytes()).is_err())
-        .map(|(name, _)| name)
+    headers.iter().find(|(_, value)| std::str::from_utf8(value.as_bytes()).is_err()).map(|(name, _)| name)
 }
 
 /// Runs the request through a fresh instance, as Spin does, except that the guest is first
@@ -220,10 +189,10 @@ fn first_non_utf8_header(headers: &http::HeaderMap) -> Option<&http::HeaderName>
 /// ready goes on in a background task. The guest reports its own failure.
 async fn run(
     component: &PreparedComponent,
-    pools: &OutboundPools,
+    app: &App,
     request: Request<Incoming>,
 ) -> Result<Response<HyperOutgoingBody>> {
-    let mut store = component.store(pools);
+    let mut store = component.store(&app.pools, &app.limits);
     let (respond, mut response) = oneshot::channel();
     let mut http = store.data_mut().http();
     let request = http.new_incoming_request(WasiScheme::Http, request)?;
@@ -233,16 +202,11 @@ async fn run(
     let mut guest = Box::pin(async move {
         let outcome = async {
             let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, request, response_out)
-                .await
+            proxy.wasi_http_incoming_handler().call_handle(&mut store, request, response_out).await
         };
         if let Err(error) = outcome.await {
-            eprintln!(
-                "devhost: component {id:?} failed: {:?}",
-                anyhow::Error::from(error)
-            );
+            // `{:#}`: the error and the guest's frames, not the host's own backtrace.
+            eprintln!("devhost: component {id:?} failed: {:#}", anyhow::Error::from(error));
         }
     });
 
@@ -290,9 +254,7 @@ fn set_absolute_uri(request: &mut Request<Incoming>) -> Result<()> {
 }
 
 fn text_response(status: StatusCode, body: &str) -> Response<HyperOutgoingBody> {
-    let body = Full::new(Bytes::copy_from_slice(body.as_bytes()))
-        .map_err(|never| match never {})
-        .boxed_unsync();
+    let body = Full::new(Bytes::copy_from_slice(body.as_bytes())).map_err(|never| match never {}).boxed_unsync();
     let mut response = Response::new(body);
     *response.status_mut() = status;
     response

@@ -43,18 +43,11 @@ impl ComponentOutput {
     }
 
     fn new(prefix: Arc<str>, target: Target) -> Self {
-        Self(Arc::new(Mutex::new(LineWriter {
-            prefix,
-            target,
-            pending: Vec::new(),
-        })))
+        Self(Arc::new(Mutex::new(LineWriter { prefix, target, pending: Vec::new() })))
     }
 
     fn write(&self, bytes: &[u8]) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .write(bytes);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).write(bytes);
     }
 }
 
@@ -139,11 +132,7 @@ impl Pollable for ComponentOutput {
 }
 
 impl AsyncWrite for ComponentOutput {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         self.write(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -167,15 +156,9 @@ mod tests {
         let output = ComponentOutput::new("[web] ".into(), Target::Memory(buffer.clone()));
         output.write(b"one\ntw");
         output.write(b"o\nthree");
-        assert_eq!(
-            String::from_utf8(buffer.lock().unwrap().clone()).unwrap(),
-            "[web] one\n[web] two\n"
-        );
+        assert_eq!(String::from_utf8(buffer.lock().unwrap().clone()).unwrap(), "[web] one\n[web] two\n");
         drop(output);
-        assert_eq!(
-            String::from_utf8(buffer.lock().unwrap().clone()).unwrap(),
-            "[web] one\n[web] two\n[web] three\n"
-        );
+        assert_eq!(String::from_utf8(buffer.lock().unwrap().clone()).unwrap(), "[web] one\n[web] two\n[web] three\n");
     }
 
     #[test]

@@ -13,13 +13,9 @@ use crate::template;
 pub const ENV_PREFIX: &str = "SPIN_VARIABLE_";
 
 /// The `SPIN_VARIABLE_<NAME>` overrides found in an environment, keyed by variable name.
-pub fn overrides_from_env(
-    env: impl IntoIterator<Item = (String, String)>,
-) -> HashMap<String, String> {
+pub fn overrides_from_env(env: impl IntoIterator<Item = (String, String)>) -> HashMap<String, String> {
     env.into_iter()
-        .filter_map(|(key, value)| {
-            Some((key.strip_prefix(ENV_PREFIX)?.to_ascii_lowercase(), value))
-        })
+        .filter_map(|(key, value)| Some((key.strip_prefix(ENV_PREFIX)?.to_ascii_lowercase(), value)))
         .collect()
 }
 
@@ -28,29 +24,17 @@ pub(crate) struct AppVariables(HashMap<String, String>);
 
 impl AppVariables {
     /// Defaults from the manifest, overridden by `overrides`; every required variable must be set.
-    pub fn resolve(
-        defs: &BTreeMap<String, VariableDef>,
-        overrides: &HashMap<String, String>,
-    ) -> Result<Self> {
-        let overrides: HashMap<String, &String> = overrides
-            .iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value))
-            .collect();
+    pub fn resolve(defs: &BTreeMap<String, VariableDef>, overrides: &HashMap<String, String>) -> Result<Self> {
+        let overrides: HashMap<String, &String> =
+            overrides.iter().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect();
         let mut values = HashMap::new();
         let mut missing = Vec::new();
         for (name, def) in defs {
-            match overrides
-                .get(name)
-                .map(|v| v.as_str())
-                .or(def.default.as_deref())
-            {
+            match overrides.get(name).map(|v| v.as_str()).or(def.default.as_deref()) {
                 Some(value) => {
                     values.insert(name.clone(), value.to_owned());
                 }
-                None => missing.push(format!(
-                    "{name} (set {ENV_PREFIX}{})",
-                    name.to_ascii_uppercase()
-                )),
+                None => missing.push(format!("{name} (set {ENV_PREFIX}{})", name.to_ascii_uppercase())),
             }
         }
         if !missing.is_empty() {
@@ -71,11 +55,7 @@ pub(crate) struct ComponentVariables {
 }
 
 impl ComponentVariables {
-    pub fn resolve(
-        component_id: &str,
-        templates: &BTreeMap<String, String>,
-        app: &AppVariables,
-    ) -> Result<Self> {
+    pub fn resolve(component_id: &str, templates: &BTreeMap<String, String>, app: &AppVariables) -> Result<Self> {
         let values = templates
             .iter()
             .map(|(name, template)| {
@@ -85,21 +65,17 @@ impl ComponentVariables {
                 Ok((name.clone(), value))
             })
             .collect::<Result<_>>()?;
-        Ok(Self {
-            component_id: component_id.to_owned(),
-            values,
-        })
+        Ok(Self { component_id: component_id.to_owned(), values })
     }
 
     fn get(&self, name: &str) -> Result<String, bindings::Error> {
         if !is_snake_id(name) {
-            return Err(bindings::Error::InvalidName(format!(
-                "invalid variable name {name:?}"
-            )));
+            return Err(bindings::Error::InvalidName(format!("invalid variable name {name:?}")));
         }
-        self.values.get(name).cloned().ok_or_else(|| {
-            bindings::Error::Undefined(format!("no variable for {:?}.{name:?}", self.component_id))
-        })
+        self.values
+            .get(name)
+            .cloned()
+            .ok_or_else(|| bindings::Error::Undefined(format!("no variable for {:?}.{name:?}", self.component_id)))
     }
 }
 
@@ -140,41 +116,26 @@ mod tests {
     }
 
     fn overrides(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn defaults_apply_and_overrides_win() {
         let app = AppVariables::resolve(&defs(), &overrides(&[("db_url", "u")])).unwrap();
-        assert_eq!(
-            app.render("{{ db_host }} {{ db_url }}").unwrap(),
-            "127.0.0.1:5432 u"
-        );
-        let app =
-            AppVariables::resolve(&defs(), &overrides(&[("db_url", "u"), ("DB_HOST", "h:1")]))
-                .unwrap();
+        assert_eq!(app.render("{{ db_host }} {{ db_url }}").unwrap(), "127.0.0.1:5432 u");
+        let app = AppVariables::resolve(&defs(), &overrides(&[("db_url", "u"), ("DB_HOST", "h:1")])).unwrap();
         assert_eq!(app.render("{{ db_host }}").unwrap(), "h:1");
     }
 
     #[test]
     fn missing_required_variable_is_named() {
-        let error = AppVariables::resolve(&defs(), &HashMap::new())
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(
-            error.contains("db_url") && error.contains("SPIN_VARIABLE_DB_URL"),
-            "{error}"
-        );
+        let error = AppVariables::resolve(&defs(), &HashMap::new()).err().unwrap().to_string();
+        assert!(error.contains("db_url") && error.contains("SPIN_VARIABLE_DB_URL"), "{error}");
     }
 
     #[test]
     fn env_overrides_are_picked_by_prefix() {
-        let env =
-            [("SPIN_VARIABLE_DB_URL", "x"), ("PATH", "/bin")].map(|(k, v)| (k.into(), v.into()));
+        let env = [("SPIN_VARIABLE_DB_URL", "x"), ("PATH", "/bin")].map(|(k, v)| (k.into(), v.into()));
         assert_eq!(overrides_from_env(env), overrides(&[("db_url", "x")]));
     }
 
@@ -184,13 +145,7 @@ mod tests {
         let templates = [("url".to_string(), "x{{ db_url }}".to_string())].into();
         let vars = ComponentVariables::resolve("c", &templates, &app).unwrap();
         assert_eq!(vars.get("url").unwrap(), "xu");
-        assert!(matches!(
-            vars.get("other"),
-            Err(bindings::Error::Undefined(_))
-        ));
-        assert!(matches!(
-            vars.get("URL"),
-            Err(bindings::Error::InvalidName(_))
-        ));
+        assert!(matches!(vars.get("other"), Err(bindings::Error::Undefined(_))));
+        assert!(matches!(vars.get("URL"), Err(bindings::Error::InvalidName(_))));
     }
 }

@@ -3,10 +3,10 @@
 use crate::common;
 
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
 struct Devhost {
@@ -36,47 +36,23 @@ async fn spawn(manifest: &str, envs: &[(&str, &str)]) -> Devhost {
     let mut child = command.spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    tokio::time::timeout(Duration::from_secs(60), stdout.read_line(&mut first))
-        .await
-        .unwrap()
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("Serving http://")
-        .unwrap_or_else(|| panic!("unexpected {first:?}"))
-        .parse()
-        .unwrap();
-    Devhost {
-        child,
-        stdout,
-        addr,
-        _dir: dir,
-    }
+    tokio::time::timeout(Duration::from_secs(60), stdout.read_line(&mut first)).await.unwrap().unwrap();
+    let addr =
+        first.trim().strip_prefix("Serving http://").unwrap_or_else(|| panic!("unexpected {first:?}")).parse().unwrap();
+    Devhost { child, stdout, addr, _dir: dir }
 }
 
 impl Devhost {
     /// Sends SIGTERM and returns (exit success, rest of stdout, all of stderr).
     async fn terminate(mut self) -> (bool, String, String) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().unwrap().to_string()])
-            .status()
-            .await
-            .unwrap();
+        let status =
+            Command::new("kill").args(["-TERM", &self.child.id().unwrap().to_string()]).status().await.unwrap();
         assert!(status.success());
-        let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait())
-            .await
-            .unwrap()
-            .unwrap();
+        let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await.unwrap().unwrap();
         let mut stdout = String::new();
         self.stdout.read_to_string(&mut stdout).await.unwrap();
         let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .await
-            .unwrap();
+        self.child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
         (status.success(), stdout, stderr)
     }
 }
@@ -103,10 +79,29 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let (ok, _, stderr) = host.terminate().await;
     assert!(ok, "{stderr}");
     let reply = slow.await.unwrap();
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (StatusCode::OK, "slept")
-    );
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "slept"));
+}
+
+/// Spin 3.6.3 does not stop on SIGTERM while a guest loops (seen: `spin up` still running
+/// 15 s after it); this host gives up on such guests after its grace period, even when they
+/// hold every worker thread.
+#[tokio::test]
+async fn sigterm_stops_the_host_within_its_grace_period_with_guests_stuck_in_loops() {
+    let host = spawn(&common::probe_manifest(""), &[]).await;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut looping = Vec::new();
+    for _ in 0..workers {
+        let mut stream = tokio::net::TcpStream::connect(host.addr).await.unwrap();
+        stream.write_all(b"GET /?action=loop HTTP/1.1\r\nHost: h\r\n\r\n").await.unwrap();
+        looping.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    let (ok, _, stderr) = host.terminate().await;
+    let elapsed = started.elapsed();
+    assert!(ok, "{stderr}");
+    assert!(elapsed < devhost::SHUTDOWN_GRACE + Duration::from_secs(3), "took {elapsed:?}");
+    assert!(stderr.contains("still running"), "{stderr}");
 }
 
 #[tokio::test]
@@ -116,12 +111,7 @@ async fn variables_come_from_the_environment() {
         common::probe_manifest("[component.probe.variables]\ntoken = \"{{ token }}\"")
     );
     let host = spawn(&manifest, &[("SPIN_VARIABLE_TOKEN", "from-env")]).await;
-    assert_eq!(
-        common::get(host.addr, "/?action=variable&name=token")
-            .await
-            .body,
-        "from-env"
-    );
+    assert_eq!(common::get(host.addr, "/?action=variable&name=token").await.body, "from-env");
     host.terminate().await;
 
     let (mut command, _dir) = command(&manifest, &[]);
@@ -137,8 +127,5 @@ async fn a_bad_manifest_is_a_clear_error() {
     let output = command.output().await.unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("colour") && stderr.contains("spin.toml"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("colour") && stderr.contains("spin.toml"), "{stderr}");
 }

@@ -30,15 +30,21 @@ impl TestApp {
 
 /// `manifest` with `{probe}` standing for the probe fixture component.
 pub async fn start_app(manifest: &str, variables: &[(&str, &str)]) -> anyhow::Result<TestApp> {
+    start_app_with_limits(manifest, variables, devhost::GuestLimits::default()).await
+}
+
+pub async fn start_app_with_limits(
+    manifest: &str,
+    variables: &[(&str, &str)],
+    limits: devhost::GuestLimits,
+) -> anyhow::Result<TestApp> {
     let dir = tempfile::tempdir()?;
     let path = write_manifest(dir.path(), manifest);
     let host = devhost::start(devhost::HostOptions {
         manifest: path,
         listen: "127.0.0.1:0".parse()?,
-        variables: variables
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<HashMap<_, _>>(),
+        variables: variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
+        limits,
     })
     .await?;
     Ok(TestApp { host, _dir: dir })
@@ -47,11 +53,7 @@ pub async fn start_app(manifest: &str, variables: &[(&str, &str)]) -> anyhow::Re
 pub fn write_manifest(dir: &std::path::Path, manifest: &str) -> std::path::PathBuf {
     let probe = testkit::wasm("fixture_probe");
     let path = dir.join("spin.toml");
-    std::fs::write(
-        &path,
-        manifest.replace("{probe}", &probe.display().to_string()),
-    )
-    .unwrap();
+    std::fs::write(&path, manifest.replace("{probe}", &probe.display().to_string())).unwrap();
     path
 }
 
@@ -83,10 +85,7 @@ impl Reply {
 }
 
 pub async fn get(addr: SocketAddr, path_and_query: &str) -> Reply {
-    let request = Request::get(path_and_query)
-        .header("host", addr.to_string())
-        .body(Empty::<Bytes>::new())
-        .unwrap();
+    let request = Request::get(path_and_query).header("host", addr.to_string()).body(Empty::<Bytes>::new()).unwrap();
     send(addr, request).await
 }
 
@@ -98,22 +97,12 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let stream = TcpStream::connect(addr).await.expect("connect to the host");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
     tokio::spawn(connection);
     let response = sender.send_request(request).await.expect("a response");
     let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("the whole body")
-        .to_bytes();
-    Reply {
-        status,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    let body = response.into_body().collect().await.expect("the whole body").to_bytes();
+    Reply { status, body: String::from_utf8_lossy(&body).into_owned() }
 }
 
 /// Writes `request` as it is on a fresh connection and returns everything the host sends
@@ -123,13 +112,10 @@ pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
     let mut stream = TcpStream::connect(addr).await.expect("connect to the host");
     stream.write_all(request).await.unwrap();
     let mut answer = Vec::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_end(&mut answer),
-    )
-    .await
-    .expect("the host closes the connection")
-    .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the host closes the connection")
+        .unwrap();
     String::from_utf8_lossy(&answer).into_owned()
 }
 
@@ -150,17 +136,11 @@ pub async fn counting_pong_server() -> (SocketAddr, Arc<AtomicUsize>) {
                 return;
             };
             counter.fetch_add(1, Ordering::SeqCst);
-            let service =
-                hyper::service::service_fn(|request: Request<hyper::body::Incoming>| async move {
-                    let body = format!("pong {}", request.uri().path());
-                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from(
-                        body,
-                    ))))
-                });
-            tokio::spawn(
-                hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service),
-            );
+            let service = hyper::service::service_fn(|request: Request<hyper::body::Incoming>| async move {
+                let body = format!("pong {}", request.uri().path());
+                Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from(body))))
+            });
+            tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         }
     });
     (addr, accepted)

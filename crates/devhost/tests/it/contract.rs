@@ -22,25 +22,13 @@ fn every_built_component_imports_only_the_wit_world() {
     let contract = Contract::project().unwrap();
     let mut components = manifest_components(&testkit::workspace_root().join("spin.toml")).unwrap();
     components.extend(fixture_components());
-    assert!(
-        components.len() >= 8,
-        "expected the app's six components and the fixtures: {components:?}"
-    );
+    assert!(components.len() >= 8, "expected the app's six components and the fixtures: {components:?}");
 
     let failures: Vec<String> = components
         .iter()
-        .filter_map(|(id, path)| {
-            contract
-                .check_file(path)
-                .err()
-                .map(|e| format!("{id}: {e:#}"))
-        })
+        .filter_map(|(id, path)| contract.check_file(path).err().map(|e| format!("{id}: {e:#}")))
         .collect();
-    assert!(
-        failures.is_empty(),
-        "components breaking the contract:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "components breaking the contract:\n{}", failures.join("\n"));
 }
 
 /// The app's components are built lean (`.cargo/config.toml`, which `spin build` uses too): a
@@ -54,15 +42,9 @@ fn app_components_are_lean() {
     for (id, path) in components {
         let wasm = std::fs::read(&path).unwrap();
         let memory = initial_memory_bytes(&wasm);
-        assert!(
-            memory <= MAX_INITIAL_MEMORY,
-            "{id}: initial memory {memory} bytes, more than {MAX_INITIAL_MEMORY}"
-        );
+        assert!(memory <= MAX_INITIAL_MEMORY, "{id}: initial memory {memory} bytes, more than {MAX_INITIAL_MEMORY}");
         let size = wasm.len() as u64;
-        assert!(
-            size <= MAX_FILE_SIZE,
-            "{id}: {size} bytes, more than {MAX_FILE_SIZE} (debug info?)"
-        );
+        assert!(size <= MAX_FILE_SIZE, "{id}: {size} bytes, more than {MAX_FILE_SIZE} (debug info?)");
     }
 }
 

@@ -17,9 +17,8 @@ async fn each_request_sees_a_fresh_instance() {
 }
 
 async fn count_concurrently(addr: std::net::SocketAddr, n: usize) -> Vec<String> {
-    let tasks: Vec<_> = (0..n)
-        .map(|_| tokio::spawn(async move { common::get(addr, "/?action=count").await.body }))
-        .collect();
+    let tasks: Vec<_> =
+        (0..n).map(|_| tokio::spawn(async move { common::get(addr, "/?action=count").await.body })).collect();
     let mut bodies = Vec::new();
     for task in tasks {
         bodies.push(task.await.unwrap());
@@ -55,12 +54,6 @@ async fn shutdown_finishes_requests_in_flight_and_stops_listening() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     app.host.shutdown().await;
     let reply = slow.await.unwrap();
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (StatusCode::OK, "slept")
-    );
-    assert!(
-        tokio::net::TcpStream::connect(addr).await.is_err(),
-        "still listening after shutdown"
-    );
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "slept"));
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still listening after shutdown");
 }

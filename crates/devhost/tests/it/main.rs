@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod contract;
 mod isolation;
+mod limits;
 mod outbound_http;
 mod postgres;
 mod routing;

@@ -22,26 +22,13 @@ async fn allowed_hosts_are_reachable_and_others_denied() {
     let other = pong_server().await;
     let app = start_app(&probe_allowed_to(pong), &[]).await.unwrap();
 
-    let reply = app
-        .get(&format!("/?action=http&url=http://{pong}/ping"))
-        .await;
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (StatusCode::OK, "200 pong /ping")
-    );
+    let reply = app.get(&format!("/?action=http&url=http://{pong}/ping")).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "200 pong /ping"));
 
-    for denied in [
-        format!("http://{other}/ping"),
-        format!("https://{pong}/ping"),
-        "http://example.com/".to_owned(),
-    ] {
+    for denied in [format!("http://{other}/ping"), format!("https://{pong}/ping"), "http://example.com/".to_owned()] {
         let reply = app.get(&format!("/?action=http&url={denied}")).await;
         assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{denied}");
-        assert!(
-            reply.body.contains("HttpRequestDenied"),
-            "{denied}: {}",
-            reply.body
-        );
+        assert!(reply.body.contains("HttpRequestDenied"), "{denied}: {}", reply.body);
     }
     app.host.shutdown().await;
 }
@@ -60,9 +47,7 @@ async fn connections_are_kept_alive_across_requests_and_instances() {
     let (pong, accepted) = counting_pong_server().await;
     let app = start_app(&probe_allowed_to(pong), &[]).await.unwrap();
     for n in 0..5 {
-        let reply = app
-            .get(&format!("/?action=http&url=http://{pong}/{n}"))
-            .await;
+        let reply = app.get(&format!("/?action=http&url=http://{pong}/{n}")).await;
         assert_eq!(reply.body, format!("200 pong /{n}"));
     }
     // Each request ran in a fresh instance, yet all went over one pooled connection, as in Spin.
@@ -77,9 +62,7 @@ async fn refused_connection_is_reported_as_connection_refused() {
         listener.local_addr().unwrap()
     };
     let app = start_app(&probe_allowed_to(closed), &[]).await.unwrap();
-    let reply = app
-        .get(&format!("/?action=http&url=http://{closed}/"))
-        .await;
+    let reply = app.get(&format!("/?action=http&url=http://{closed}/")).await;
     assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
     assert!(reply.body.contains("ConnectionRefused"), "{}", reply.body);
     app.host.shutdown().await;

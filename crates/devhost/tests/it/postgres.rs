@@ -10,24 +10,14 @@ fn manifest(allowed: &str) -> String {
 }
 
 fn encoded(url: &str) -> String {
-    url.replace('%', "%25")
-        .replace('&', "%26")
-        .replace('?', "%3F")
-        .replace('=', "%3D")
+    url.replace('%', "%25").replace('&', "%26").replace('?', "%3F").replace('=', "%3D")
 }
 
 /// The probe, allowed to reach the shared test database, running `action` on it.
 async fn probe_action_on_shared_database(action: &str) -> common::Reply {
     let pg = testkit::shared_postgres();
-    let app = start_app(&manifest(&format!("postgres://{}", pg.host())), &[])
-        .await
-        .unwrap();
-    let reply = app
-        .get(&format!(
-            "/?action={action}&address={}",
-            encoded(&pg.url("postgres"))
-        ))
-        .await;
+    let app = start_app(&manifest(&format!("postgres://{}", pg.host())), &[]).await.unwrap();
+    let reply = app.get(&format!("/?action={action}&address={}", encoded(&pg.url("postgres")))).await;
     app.host.shutdown().await;
     reply
 }
@@ -35,34 +25,18 @@ async fn probe_action_on_shared_database(action: &str) -> common::Reply {
 #[tokio::test]
 async fn an_allowed_database_is_reachable() {
     let reply = probe_action_on_shared_database("pg").await;
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (StatusCode::OK, "[[DbValue::Int32(1)]]")
-    );
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "[[DbValue::Int32(1)]]"));
 }
 
 #[tokio::test]
 async fn other_databases_are_refused_before_connecting() {
     let pg = testkit::shared_postgres();
     let other_port = format!("postgres://127.0.0.1:{}", pg.port() + 1);
-    for allowed in [
-        other_port.as_str(),
-        "postgres://db.example:5432",
-        "http://*:*",
-    ] {
+    for allowed in [other_port.as_str(), "postgres://db.example:5432", "http://*:*"] {
         let app = start_app(&manifest(allowed), &[]).await.unwrap();
-        let reply = app
-            .get(&format!(
-                "/?action=pg&address={}",
-                encoded(&pg.url("postgres"))
-            ))
-            .await;
+        let reply = app.get(&format!("/?action=pg&address={}", encoded(&pg.url("postgres")))).await;
         assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{allowed}");
-        assert!(
-            reply.body.starts_with("Error::ConnectionFailed"),
-            "{allowed}: {}",
-            reply.body
-        );
+        assert!(reply.body.starts_with("Error::ConnectionFailed"), "{allowed}: {}", reply.body);
         app.host.shutdown().await;
     }
 }
@@ -83,16 +57,8 @@ async fn every_parameter_type_round_trips() {
         ("binary", "Binary", "Binary([0, 1, 255])"),
         ("date", "Date", "Date((2024, 2, 29))"),
         ("time", "Time", "Time((23, 59, 58, 123456000))"),
-        (
-            "datetime",
-            "Datetime",
-            "Datetime((2024, 2, 29, 23, 59, 58, 123456000))",
-        ),
-        (
-            "uuid",
-            "Uuid",
-            "Uuid(\"6f1c2a3e-0b5d-4c8e-9f7a-1b2c3d4e5f60\")",
-        ),
+        ("datetime", "Datetime", "Datetime((2024, 2, 29, 23, 59, 58, 123456000))"),
+        ("uuid", "Uuid", "Uuid(\"6f1c2a3e-0b5d-4c8e-9f7a-1b2c3d4e5f60\")"),
         // Stored as jsonb: keys reordered, whitespace gone.
         ("jsonb", "Jsonb", "Jsonb({\"a\":[1,2],\"b\":1})"),
         ("decimal", "Decimal", "Decimal(\"12345.6789\")"),
@@ -102,42 +68,22 @@ async fn every_parameter_type_round_trips() {
             "RangeInt32",
             "RangeInt32((Some((1, RangeBoundKind::Inclusive)), Some((11, RangeBoundKind::Exclusive))))",
         ),
-        (
-            "range_int64",
-            "RangeInt64",
-            "RangeInt64((Some((6, RangeBoundKind::Inclusive)), None))",
-        ),
+        ("range_int64", "RangeInt64", "RangeInt64((Some((6, RangeBoundKind::Inclusive)), None))"),
         (
             "range_decimal",
             "RangeDecimal",
             "RangeDecimal((Some((\"1.5\", RangeBoundKind::Inclusive)), Some((\"2.5\", RangeBoundKind::Exclusive))))",
         ),
-        (
-            "array_int32",
-            "ArrayInt32",
-            "ArrayInt32([Some(1), None, Some(3)])",
-        ),
+        ("array_int32", "ArrayInt32", "ArrayInt32([Some(1), None, Some(3)])"),
         ("array_int64", "ArrayInt64", "ArrayInt64([Some(-1)])"),
-        (
-            "array_decimal",
-            "ArrayDecimal",
-            "ArrayDecimal([Some(\"0.1\"), None])",
-        ),
+        ("array_decimal", "ArrayDecimal", "ArrayDecimal([Some(\"0.1\"), None])"),
         ("array_str", "ArrayStr", "ArrayStr([Some(\"a\"), None])"),
-        (
-            "interval",
-            "Interval",
-            "Interval(Interval { micros: 1500000, days: 2, months: 3 })",
-        ),
+        ("interval", "Interval", "Interval(Interval { micros: 1500000, days: 2, months: 3 })"),
         ("null", "Str", "DbNull"),
     ];
     for (column, data_type, value) in expected {
         let got = &columns[column];
-        assert_eq!(
-            got[0],
-            format!("DbDataType::{data_type}"),
-            "{column}: {got}"
-        );
+        assert_eq!(got[0], format!("DbDataType::{data_type}"), "{column}: {got}");
         assert_eq!(got[1], format!("DbValue::{value}"), "{column}: {got}");
     }
     assert_eq!(columns.as_object().unwrap().len(), expected.len());

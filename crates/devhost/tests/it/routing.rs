@@ -39,10 +39,7 @@ source = "{probe}"
 async fn matched_route(app: &common::TestApp, path: &str) -> String {
     let reply = app.get(path).await;
     assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
-    reply.json()["headers"]["spin-raw-component-route"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    reply.json()["headers"]["spin-raw-component-route"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -78,17 +75,10 @@ async fn components_receive_spin_headers() {
     let app = start_app(ROUTES, &[]).await.unwrap();
     let reply = app.get("/api/todos/42/sub/path/?x=1&y=2").await;
     let echo = reply.json();
-    let header = |name: &str| {
-        echo["headers"][name]
-            .as_str()
-            .unwrap_or_else(|| panic!("no {name} in {echo}"))
-            .to_owned()
-    };
+    let header =
+        |name: &str| echo["headers"][name].as_str().unwrap_or_else(|| panic!("no {name} in {echo}")).to_owned();
     let addr = app.addr();
-    assert_eq!(
-        header("spin-full-url"),
-        format!("http://{addr}/api/todos/42/sub/path/?x=1&y=2")
-    );
+    assert_eq!(header("spin-full-url"), format!("http://{addr}/api/todos/42/sub/path/?x=1&y=2"));
     assert_eq!(header("spin-path-info"), "/sub/path/");
     assert_eq!(header("spin-matched-route"), "/api/todos/:id/...");
     assert_eq!(header("spin-raw-component-route"), "/api/todos/:id/...");
@@ -123,15 +113,10 @@ async fn clients_cannot_spoof_spin_headers() {
 #[tokio::test]
 async fn a_host_header_that_contradicts_the_uri_or_is_missing_closes_the_connection() {
     let app = start_app(ROUTES, &[]).await.unwrap();
-    let contradicting = format!(
-        "GET http://{}/api/todos HTTP/1.1\r\nHost: other.example:80\r\n\r\n",
-        app.addr()
-    );
-    for request in [
-        contradicting.as_bytes(),
-        b"GET /api/todos HTTP/1.1\r\n\r\n",
-        b"GET /api/todos HTTP/1.1\r\nHost: \xfe\r\n\r\n",
-    ] {
+    let contradicting = format!("GET http://{}/api/todos HTTP/1.1\r\nHost: other.example:80\r\n\r\n", app.addr());
+    for request in
+        [contradicting.as_bytes(), b"GET /api/todos HTTP/1.1\r\n\r\n", b"GET /api/todos HTTP/1.1\r\nHost: \xfe\r\n\r\n"]
+    {
         let answer = common::raw_exchange(app.addr(), request).await;
         assert_eq!(answer, "", "{}", String::from_utf8_lossy(request));
     }
@@ -145,38 +130,21 @@ async fn a_header_value_that_is_not_utf8_is_an_empty_500_before_the_component() 
     let app = start_app(ROUTES, &[]).await.unwrap();
     let request = http::Request::get("/api/todos")
         .header("host", app.addr().to_string())
-        .header(
-            "idempotency-key",
-            http::HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
-        )
+        .header("idempotency-key", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap())
         .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
     let reply = common::send(app.addr(), request).await;
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "")
-    );
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::INTERNAL_SERVER_ERROR, ""));
     // Valid UTF-8 beyond ASCII is passed on.
     let request = http::Request::get("/api/todos")
         .header("host", app.addr().to_string())
-        .header(
-            "x-name",
-            http::HeaderValue::from_bytes("café".as_bytes()).unwrap(),
-        )
+        .header("x-name", http::HeaderValue::from_bytes("café".as_bytes()).unwrap())
         .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
-    assert_eq!(
-        common::send(app.addr(), request).await.json()["headers"]["x-name"],
-        "café"
-    );
+    assert_eq!(common::send(app.addr(), request).await.json()["headers"]["x-name"], "café");
     app.host.shutdown().await;
 
-    let app = start_app(
-        &ROUTES.replace("route = \"/...\"", "route = \"/only\""),
-        &[],
-    )
-    .await
-    .unwrap();
+    let app = start_app(&ROUTES.replace("route = \"/...\"", "route = \"/only\""), &[]).await.unwrap();
     let unrouted = common::raw_exchange(
         app.addr(),
         b"GET /elsewhere HTTP/1.1\r\nHost: h\r\nX-Name: \xff\r\nConnection: close\r\n\r\n",
@@ -191,9 +159,6 @@ async fn the_spin_health_endpoint_answers() {
     let app = start_app(ROUTES, &[]).await.unwrap();
     let reply = get(app.addr(), "/.well-known/spin/health").await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "OK"));
-    assert_eq!(
-        get(app.addr(), "/.well-known/spin/nope").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(get(app.addr(), "/.well-known/spin/nope").await.status, StatusCode::NOT_FOUND);
     app.host.shutdown().await;
 }

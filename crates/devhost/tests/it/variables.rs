@@ -20,34 +20,20 @@ secret = "{{ token }}"
 async fn defaults_apply_and_overrides_win() {
     let app = start_app(&manifest(), &[("token", "t0k3n")]).await.unwrap();
     let reply = app.get("/?action=variable&name=greeting").await;
-    assert_eq!(
-        (reply.status, reply.body.as_str()),
-        (StatusCode::OK, "hello, world!")
-    );
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "hello, world!"));
     assert_eq!(app.get("/?action=variable&name=secret").await.body, "t0k3n");
     app.host.shutdown().await;
 
-    let app = start_app(&manifest(), &[("token", "x"), ("name", "Spin")])
-        .await
-        .unwrap();
-    assert_eq!(
-        app.get("/?action=variable&name=greeting").await.body,
-        "hello, Spin!"
-    );
+    let app = start_app(&manifest(), &[("token", "x"), ("name", "Spin")]).await.unwrap();
+    assert_eq!(app.get("/?action=variable&name=greeting").await.body, "hello, Spin!");
     app.host.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_missing_required_variable_stops_the_start() {
-    let error = start_app(&manifest(), &[])
-        .await
-        .err()
-        .expect("start-up must fail");
+    let error = start_app(&manifest(), &[]).await.err().expect("start-up must fail");
     let message = format!("{error:#}");
-    assert!(
-        message.contains("token") && message.contains("SPIN_VARIABLE_TOKEN"),
-        "{message}"
-    );
+    assert!(message.contains("token") && message.contains("SPIN_VARIABLE_TOKEN"), "{message}");
 }
 
 #[tokio::test]
@@ -58,10 +44,6 @@ async fn components_only_see_their_own_variables() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.body.starts_with("Error::Undefined"), "{}", reply.body);
     let reply = app.get("/?action=variable&name=Not-A-Name").await;
-    assert!(
-        reply.body.starts_with("Error::InvalidName"),
-        "{}",
-        reply.body
-    );
+    assert!(reply.body.starts_with("Error::InvalidName"), "{}", reply.body);
     app.host.shutdown().await;
 }
