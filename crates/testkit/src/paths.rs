@@ -1,6 +1,7 @@
+use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The repository root (the directory of the workspace `Cargo.toml`).
 pub fn workspace_root() -> &'static Path {
@@ -24,10 +25,20 @@ pub fn wasm(name: &str) -> PathBuf {
     path
 }
 
-/// A TCP port that was free a moment ago on 127.0.0.1.
+/// A TCP port that was free a moment ago on 127.0.0.1, for servers that cannot bind port 0 and
+/// report back (PostgreSQL) or tests of an address where nothing listens. Never the same port
+/// twice in one test process, so two tests running in parallel are never handed one port; a
+/// port the kernel gives out again after its release is skipped.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("bind an ephemeral port on 127.0.0.1")
-        .port()
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap();
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("bind an ephemeral port on 127.0.0.1")
+            .port();
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
 }
