@@ -13,17 +13,13 @@ const LINKED_ASSETS: &[&str] = &["app.css", "app.js", "favicon.svg"];
 fn main() {
     println!("cargo:rerun-if-changed=assets");
     let assets = Path::new("assets");
-    let mut html =
-        String::from_utf8(read(&assets.join("index.html"))).expect("index.html is UTF-8");
+    let mut html = String::from_utf8(read(&assets.join("index.html"))).expect("index.html is UTF-8");
 
     for name in LINKED_ASSETS {
         let hash = short_hash(&read(&assets.join(name)));
         export_etag(name, &hash);
         let url = format!("/assets/{name}");
-        assert!(
-            html.contains(&format!("\"{url}\"")),
-            "index.html does not link {url}"
-        );
+        assert!(html.contains(&format!("\"{url}\"")), "index.html does not link {url}");
         html = html.replace(&format!("\"{url}\""), &format!("\"{url}?v={hash}\""));
     }
 
@@ -38,10 +34,7 @@ fn read(path: &Path) -> Vec<u8> {
 
 /// First 128 bits of SHA-256 in hex: collision-free in practice, short enough for URLs.
 fn short_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes)[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn export_etag(file_name: &str, hash: &str) {
