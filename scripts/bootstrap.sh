@@ -48,13 +48,15 @@ rust_toolchain() {
 }
 
 # Debian packages: PostgreSQL 15 for the tests and `make up`, Chromium and its driver for the
-# browser test, age for the secrets, curl and xz for the scripts (and the shared Spin archive).
+# browser test, age for the secrets, a local OCI registry for the artifact test (`spin registry
+# push`), curl and xz for the scripts (and the shared Spin archive).
 debian_packages() {
   local missing=()
   [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v age-keygen >/dev/null || missing+=(age)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
   command -v curl >/dev/null || missing+=(curl)
   command -v xz >/dev/null || missing+=(xz-utils)
   command -v runuser >/dev/null || missing+=(util-linux)
