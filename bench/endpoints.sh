@@ -29,15 +29,23 @@ create_todo() {
   status_of -X POST -H 'Content-Type: application/json' -d "{\"task\":\"$1\"}" "$APP_URL/api/todo"
 }
 
-# Straight into the table: the floor's manifest has no create endpoint.
+# seed_todos [COUNT]: straight into the table (the floor's manifest has no create endpoint).
 seed_todos() {
-  psql -q "${DB_URL%%\?*}" -c "INSERT INTO todos (task) SELECT 'seed todo ' || n FROM generate_series(1, $SEED_TODOS) n"
+  psql -q "${DB_URL%%\?*}" -c "INSERT INTO todos (task) SELECT 'seed todo ' || n FROM generate_series(1, ${1:-$SEED_TODOS}) n"
 }
 
 todos_listed() {
   curl -s --max-time 5 "$APP_URL/api/todos" |
     python3 -c 'import json, sys; print(len(json.load(sys.stdin)["todos"]))' 2>/dev/null || echo 0
 }
+
+list_etag() {
+  curl -s -o /dev/null -D - --max-time 5 "$APP_URL/api/todos" |
+    awk 'tolower($1) == "etag:" { sub(/\r$/, ""); print $2 }'
+}
+
+# The newest todo's id: DELETE runs go down from it, one id per request.
+newest_id() { psql -Atq "${DB_URL%%\?*}" -c "SELECT max(id) FROM todos"; }
 
 photo_etag() {
   curl -s -o /dev/null -D - --max-time 5 "$APP_URL/api/daily_photo" |
@@ -50,19 +58,23 @@ photo_etag() {
 bench() {
   local expected=$1; shift
   local got c
-  if [ "${BENCH_METHOD:-}" = POST ]; then got=$(create_todo preflight); else got=$(status_of "$@"); fi
+  case ${BENCH_METHOD:-GET} in
+    POST) got=$(create_todo preflight) ;;
+    DELETE) got=$(status_of -X DELETE "$APP_URL/api/todos/$(newest_id)") ;;
+    *) got=$(status_of "$@") ;;
+  esac
   if [ "$got" != "$expected" ]; then
     say "$ENDPOINT: preflight got $got, expected $expected: skipped"
     echo "{\"skipped\":\"preflight got HTTP $got, expected $expected\"}" >"$OUT/$ENDPOINT.skipped.json"
     return 1
   fi
   for c in $CONCURRENCY; do
-    BENCH_JSON=/dev/null wrk -t1 -c"$c" -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
+    BENCH_FIRST_ID=$(newest_id) BENCH_JSON=/dev/null wrk -t1 -c"$c" -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
     reset_peak_rss "$APP_PID"
     if [ -n "$SIDECAR_PID" ]; then reset_peak_rss "$SIDECAR_PID"; fi
     local before after
     read -ra before <<<"$(cpu_usage)"
-    BENCH_JSON="$OUT/$ENDPOINT.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
+    BENCH_FIRST_ID=$(newest_id) BENCH_JSON="$OUT/$ENDPOINT.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
       -s "$HERE/wrk.lua" "$@" >"$OUT/$ENDPOINT.c$c.txt"
     read -ra after <<<"$(cpu_usage)"
     peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/$ENDPOINT.c$c.rss.json"
@@ -86,6 +98,9 @@ case $ENDPOINT in
   todos_list_one_row) seed_todos && bench 200 "$APP_URL/api/todos?limit=1" ;;
   floor_list) seed_todos && bench 200 "$APP_URL/floor/list" ;;
   floor_readyz) bench 200 "$APP_URL/floor/readyz" ;;
+  todos_list_304) seed_todos && bench 304 -H "If-None-Match: $(list_etag)" "$APP_URL/api/todos" ;;
   todo_create) BENCH_METHOD=POST bench 201 "$APP_URL/api/todo" ;;
+  # More todos than the runs can delete at a few thousand per second.
+  todo_delete) seed_todos 400000 && BENCH_METHOD=DELETE bench 204 "$APP_URL/api/todos/1" ;;
   *) say "unknown endpoint $ENDPOINT"; exit 2 ;;
 esac

@@ -17,7 +17,9 @@ ENDPOINTS = {
     "readyz_one_row": "GET /readyz (SELECT 1: the one-row-query baseline)",
     "todos_list_one_row": "GET /api/todos?limit=1 (the list's fixed cost)",
     "todos_list": "GET /api/todos (50 rows)",
+    "todos_list_304": "GET /api/todos, matching If-None-Match (304)",
     "todo_create": "POST /api/todo (random 10-letter task)",
+    "todo_delete": "DELETE /api/todos/:id (each id once)",
     "floor_readyz": "floor: SELECT 1 with no code around it",
     "floor_list": "floor: the list's statement with no code around it",
 }

@@ -1,5 +1,7 @@
--- wrk script for `make bench`: optional POST of random 10-letter tasks, and a JSON summary.
--- BENCH_METHOD=POST makes every request a create; BENCH_JSON=FILE receives the summary.
+-- wrk script for `make bench`: optional POST of random 10-letter tasks or DELETEs, and a JSON
+-- summary. BENCH_METHOD=POST makes every request a create; BENCH_METHOD=DELETE deletes the todos
+-- BENCH_FIRST_ID, BENCH_FIRST_ID - 1, ... (one thread: each id once); BENCH_JSON=FILE receives
+-- the summary.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 
@@ -25,6 +27,21 @@ if method == "POST" then
       task[i] = letters:sub(n, n)
     end
     return wrk.format("POST", nil, headers, '{"task":"' .. table.concat(task) .. '"}')
+  end
+end
+
+if method == "DELETE" then
+  local next_id = tonumber(os.getenv("BENCH_FIRST_ID"))
+  -- wrk calls request() once before the run to check what it returns, and never sends that one.
+  local checked = false
+
+  function request()
+    local id = next_id
+    if checked then
+      next_id = next_id - 1
+    end
+    checked = true
+    return wrk.format("DELETE", "/api/todos/" .. id)
   end
 end
 
