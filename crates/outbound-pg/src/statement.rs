@@ -1,11 +1,15 @@
 //! Running one guest statement on a pooled connection, with Spin 3.6's error mapping.
 
+use std::pin::pin;
+
+use anyhow::bail;
+use futures::TryStreamExt;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row};
 
 use crate::one_line::one_line;
 use crate::types::{self, SqlParameter};
-use crate::wit::{Column, DbError, Error, ParameterValue, QueryError, RowSet};
+use crate::wit::{Column, DbError, DbValue, Error, ParameterValue, QueryError, RowSet};
 
 /// Runs a command and returns the number of rows it affected.
 pub(crate) async fn execute(client: &Client, statement: &str, params: &[ParameterValue]) -> Result<u64, Error> {
@@ -14,21 +18,51 @@ pub(crate) async fn execute(client: &Client, statement: &str, params: &[Paramete
     client.execute(statement, &references(&params)).await.map_err(query_failed)
 }
 
-/// Runs a query and returns its columns and rows (no columns when there are no rows, as in
-/// Spin).
+/// The most bytes of values a query may return, Spin's `MAX_HOST_BUFFERED_BYTES`.
+const MAX_RESULT_BYTES: usize = 128 << 20;
+
+/// Runs a query and returns its columns and rows (no columns when there are no rows), reading
+/// them as Spin does: an error before the first row (a bad statement) keeps PostgreSQL's
+/// details, one met while reading rows (a statement cancelled by its timeout, a connection
+/// lost) is text without SQLSTATE, and a result beyond 128 MiB is refused.
 pub(crate) async fn query(client: &Client, statement: &str, params: &[ParameterValue]) -> Result<RowSet, Error> {
     let params = sql_parameters(params).map_err(Error::BadParameter)?;
-    let rows = client.query(statement, &references(&params)).await.map_err(query_failed)?;
-    let Some(first) = rows.first() else {
-        return Ok(RowSet { columns: vec![], rows: vec![] });
+    let stream = client.query_raw(statement, references(&params)).await.map_err(query_failed)?;
+    let mut stream = pin!(stream);
+    let mut columns = None;
+    let mut rows = Vec::new();
+    let mut bytes = size_of::<RowSet>();
+    async {
+        while let Some(row) = stream.try_next().await? {
+            columns.get_or_insert_with(|| columns_of(&row));
+            let values = row_values(&row)?;
+            bytes += values.iter().map(memory_size).sum::<usize>();
+            if bytes > MAX_RESULT_BYTES {
+                bail!("query result exceeds limit of {MAX_RESULT_BYTES} bytes");
+            }
+            rows.push(values);
+        }
+        Ok(())
+    }
+    .await
+    .map_err(|e: anyhow::Error| Error::QueryFailed(QueryError::Text(one_line(&e))))?;
+    Ok(RowSet { columns: columns.unwrap_or_default(), rows })
+}
+
+/// What a value counts towards [`MAX_RESULT_BYTES`], as Spin counts it.
+fn memory_size(value: &DbValue) -> usize {
+    let text = |items: &[Option<String>]| {
+        items.iter().map(|item| size_of::<Option<String>>() + item.as_ref().map_or(0, String::len)).sum::<usize>()
     };
-    let columns = columns(first);
-    let rows = rows
-        .iter()
-        .map(row_values)
-        .collect::<anyhow::Result<_>>()
-        .map_err(|e| Error::QueryFailed(QueryError::Text(one_line(&e))))?;
-    Ok(RowSet { columns, rows })
+    size_of::<DbValue>()
+        + match value {
+            DbValue::ArrayInt32(items) => items.len() * size_of::<Option<i32>>(),
+            DbValue::ArrayInt64(items) => items.len() * size_of::<Option<i64>>(),
+            DbValue::ArrayDecimal(items) | DbValue::ArrayStr(items) => text(items),
+            DbValue::Str(s) | DbValue::Uuid(s) | DbValue::Decimal(s) => s.len(),
+            DbValue::Jsonb(b) | DbValue::Binary(b) | DbValue::Unsupported(b) => b.len(),
+            _ => 0,
+        }
 }
 
 fn sql_parameters(params: &[ParameterValue]) -> Result<Vec<SqlParameter>, String> {
@@ -39,7 +73,7 @@ fn references(params: &[SqlParameter]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
 }
 
-fn columns(row: &Row) -> Vec<Column> {
+fn columns_of(row: &Row) -> Vec<Column> {
     row.columns()
         .iter()
         .map(|c| Column { name: c.name().to_owned(), data_type: types::column_type(c.type_()) })

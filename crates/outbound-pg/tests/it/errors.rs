@@ -18,6 +18,10 @@ fn db_error(error: Error) -> DbError {
     }
 }
 
+fn query_text(text: &str) -> Error {
+    Error::QueryFailed(QueryError::Text(text.to_owned()))
+}
+
 fn connection_failure(result: Result<impl std::fmt::Debug, Error>) -> String {
     match result {
         Err(Error::ConnectionFailed(message)) => message,
@@ -197,8 +201,10 @@ async fn statement_timeout_in_the_address_ends_a_long_statement() {
     let mut state = request(&Pools::default());
     let connection = open(&mut state, &url).await;
     let started = Instant::now();
-    let error = db_error(try_query(&mut state, &connection, "SELECT pg_sleep(10)", vec![]).await.unwrap_err());
-    assert_eq!(error.code, "57014", "{error:?}");
+    let error = try_query(&mut state, &connection, "SELECT pg_sleep(10)", vec![]).await.unwrap_err();
+    // As Spin 3.6.3 reports it (measured): met while reading rows, so text without SQLSTATE,
+    // which our components count as "database unavailable" (503).
+    assert_eq!(error, query_text("db error: ERROR: canceling statement due to statement timeout"));
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 }
 
