@@ -1,10 +1,15 @@
-// The todo page: the daily picture, the list (newest first, paged) and the form.
+// The todo page: the daily picture, the form and the shared list (newest first, paged,
+// filtered by All / Open / Done, kept current by polling), where a todo can be marked done,
+// edited in place and deleted with an undo.
 // Tasks are user input: they are only ever rendered with textContent, never as HTML.
 "use strict";
 
 const MAX_TASK_CHARS = 140; // the server's limit, in Unicode scalar values
 const PAGE_SIZE = 50;
 const REQUEST_TIMEOUT_MS = 15000;
+const UNDO_MS = 5000;
+const POLL_MS = 2000; // while the page is visible and the server answers
+const MAX_POLL_BACKOFF_MS = 60000; // after repeated failures
 
 const byId = (id) => document.getElementById(id);
 const form = byId("todo-form");
@@ -12,32 +17,53 @@ const taskInput = byId("todo-task");
 const submitButton = byId("todo-submit");
 const counter = byId("todo-counter");
 const messages = byId("messages");
+const listStatus = byId("list-status");
 const list = byId("todo-list");
 const emptyNote = byId("empty");
 const loadMoreButton = byId("load-more");
+const undoBar = byId("undo");
+const undoText = byId("undo-text");
+const undoButton = byId("undo-button");
+const filterButtons = [...document.querySelectorAll("[data-filter]")];
 const photo = byId("daily-photo");
 const photoCaption = byId("daily-photo-caption");
 
 // --- talking to the API -------------------------------------------------------
 
-// Resolves with the parsed JSON body; rejects with an Error whose message is the
-// server's own `{"error": "..."}` text, or says the network failed.
-async function api(method, path, body, headers = {}) {
-  const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+// The response, whatever its status; rejects only when no answer came.
+async function send(method, path, { body, headers = {}, keepalive = false } = {}) {
+  const init = {
+    method,
+    headers: { ...headers },
+    cache: "no-store", // the list's ETag is handled here, not by the HTTP cache
+    keepalive,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
   try {
-    response = await fetch(path, init);
+    return await fetch(path, init);
   } catch {
     throw new Error("Network problem: no answer from the server. Please try again.");
   }
+}
+
+// An Error whose message is the server's own `{"error": "..."}` text, with the status.
+function answerError(response, payload) {
+  const error = new Error(payload?.error ?? `The server answered with status ${response.status}.`);
+  error.status = response.status;
+  return error;
+}
+
+// Resolves with the parsed JSON body (null for 204); rejects with an answerError or a
+// network error.
+async function api(method, path, body, headers = {}) {
+  const response = await send(method, path, { body, headers });
+  if (response.status === 204) return null;
   const payload = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new Error(payload?.error ?? `The server answered with status ${response.status}.`);
-  }
+  if (!response.ok) throw answerError(response, payload);
   if (payload === null) throw new Error("The server sent an unreadable answer.");
   return payload;
 }
@@ -58,75 +84,431 @@ function say(text, isError = false) {
   messages.classList.toggle("error", isError);
 }
 
-// --- the list -------------------------------------------------------------------
+// --- what is shown --------------------------------------------------------------
 
-let oldestLoadedId = null; // keyset paging cursor for "Load more"
+const view = {
+  filter: "all", // "all" | "open" | "done"
+  generation: 0, // bumped when the filter changes: answers for an earlier filter are dropped
+  changes: 0, // bumped by every change made here: list answers sent before it are stale
+  etag: null, // of the first page of this filter, sent as If-None-Match
+  counts: { all: 0, open: 0, done: 0 },
+  oldestLoadedId: null, // keyset paging cursor for "Load more"
+};
+const rendered = new Map(); // todo id -> entry (its elements and the todo it shows)
+
+function filterQuery() {
+  return view.filter === "all" ? "" : `&done=${view.filter === "done"}`;
+}
+
+function belongsToView(todo) {
+  return view.filter === "all" || todo.done === (view.filter === "done");
+}
+
+// A local change was saved: refresh now, and drop list answers that predate it.
+function changed() {
+  view.changes += 1;
+  pollSoon();
+}
+
+function showCounts() {
+  const counts = { ...view.counts };
+  const deleting = pendingDelete?.entry.todo;
+  if (deleting) {
+    counts.all -= 1;
+    counts[deleting.done ? "done" : "open"] -= 1;
+  }
+  for (const name of ["all", "open", "done"]) byId(`count-${name}`).textContent = String(counts[name]);
+}
+
+const EMPTY_NOTES = { all: "Nothing to do yet.", open: "Nothing left to do.", done: "Nothing done yet." };
+
+function showEmptyNote() {
+  emptyNote.textContent = EMPTY_NOTES[view.filter];
+  emptyNote.hidden = [...rendered.values()].some((entry) => !entry.item.hidden);
+}
+
+// --- one todo ---------------------------------------------------------------------
 
 function renderTodo(todo) {
   const item = document.createElement("li");
   item.className = "todo";
   item.dataset.id = String(todo.id);
-  item.classList.toggle("done", todo.done);
 
   const label = document.createElement("label");
   const box = document.createElement("input");
   box.type = "checkbox";
-  box.checked = todo.done;
-  box.addEventListener("change", () => setDone(todo.id, box, item));
   const text = document.createElement("span");
   text.className = "task";
-  text.textContent = todo.task;
   label.append(box, text);
 
   const created = document.createElement("time");
-  created.dateTime = todo.created_at;
-  created.textContent = new Date(todo.created_at).toLocaleString();
+  const editButton = actionButton("Edit");
+  const deleteButton = actionButton("Delete");
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  actions.append(editButton, deleteButton);
+  item.append(label, created, actions);
 
-  item.append(label, created);
-  return item;
+  const entry = { item, label, box, text, created, editButton, deleteButton, editor: null, todo };
+  box.addEventListener("change", () => setDone(entry));
+  editButton.addEventListener("click", () => startEdit(entry));
+  deleteButton.addEventListener("click", () => startDelete(entry));
+  showTodo(entry, todo);
+  return entry;
 }
 
-function showEmptyNote() {
-  emptyNote.hidden = list.children.length > 0;
+function actionButton(name) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `secondary ${name.toLowerCase()}`;
+  button.textContent = name;
+  return button;
 }
 
-async function loadPage() {
-  const cursor = oldestLoadedId === null ? "" : `&before=${oldestLoadedId}`;
+function showTodo(entry, todo) {
+  entry.todo = todo;
+  entry.item.classList.toggle("done", todo.done);
+  entry.box.checked = todo.done;
+  entry.text.textContent = todo.task;
+  entry.created.dateTime = todo.created_at;
+  entry.created.textContent = new Date(todo.created_at).toLocaleString();
+  // Names a screen reader can tell apart: "Edit Buy milk", not a list of "Edit".
+  entry.editButton.setAttribute("aria-label", `Edit ${todo.task}`);
+  entry.deleteButton.setAttribute("aria-label", `Delete ${todo.task}`);
+}
+
+const isBusy = (entry) => entry.item.getAttribute("aria-busy") === "true";
+
+function setBusy(entry, busy) {
+  if (busy) entry.item.setAttribute("aria-busy", "true");
+  else entry.item.removeAttribute("aria-busy");
+}
+
+// Held entries are not touched by a refresh: the user is working with them.
+function isHeld(entry) {
+  return entry.editor !== null || isBusy(entry) || pendingDelete?.entry === entry;
+}
+
+function removeEntry(entry) {
+  if (entry.item.contains(document.activeElement)) focusNeighbourOf(entry.item);
+  // After a filter change the same todo may be shown by a new entry: leave that one.
+  if (rendered.get(entry.todo.id) === entry) rendered.delete(entry.todo.id);
+  entry.item.remove();
+  showEmptyNote();
+}
+
+// Focus goes to the next todo still shown (else the previous one, else the form), not to
+// the top of the page.
+function focusNeighbourOf(item) {
+  const items = [...list.children];
+  const at = items.indexOf(item);
+  const shown = (other) => other !== item && !other.hidden;
+  const neighbour = items.slice(at + 1).find(shown) ?? items.slice(0, at).reverse().find(shown);
+  (neighbour?.querySelector("input") ?? taskInput).focus();
+}
+
+// Ignores clicks while the previous change of the same todo is being saved.
+async function setDone(entry) {
+  if (isBusy(entry)) {
+    entry.box.checked = !entry.box.checked;
+    return;
+  }
+  setBusy(entry, true);
+  const wanted = entry.box.checked;
+  try {
+    const todo = await api("PATCH", `/api/todos/${entry.todo.id}`, { done: wanted });
+    showTodo(entry, todo);
+    say(""); // an earlier error no longer applies
+    setBusy(entry, false);
+    if (!belongsToView(todo)) removeEntry(entry);
+    changed();
+  } catch (error) {
+    entry.box.checked = !wanted;
+    setBusy(entry, false);
+    failedChange(entry, error, `Could not update the todo. ${error.message}`);
+  }
+}
+
+// A 404 means someone else deleted the todo: it goes from the list too.
+function failedChange(entry, error, message) {
+  if (error.status === 404) {
+    say("This todo was deleted elsewhere.", true);
+    removeEntry(entry);
+    changed();
+  } else {
+    say(message, true);
+  }
+}
+
+// --- editing in place ---------------------------------------------------------------
+
+function startEdit(entry) {
+  if (entry.editor !== null) return;
+  const editor = document.createElement("form");
+  editor.className = "editor";
+  const input = document.createElement("input");
+  input.type = "text";
+  input.maxLength = MAX_TASK_CHARS;
+  input.autocomplete = "off";
+  input.value = entry.todo.task;
+  input.setAttribute("aria-label", "Edit task");
+  input.setAttribute("aria-describedby", "edit-hint");
+  editor.append(input);
+  // Enter submits a form with one text field; Escape is ours.
+  editor.addEventListener("submit", (event) => {
+    event.preventDefault();
+    saveEdit(entry, input.value);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    stopEdit(entry);
+  });
+  entry.label.hidden = true;
+  entry.editButton.hidden = true;
+  entry.label.after(editor);
+  entry.editor = editor;
+  input.focus();
+}
+
+function stopEdit(entry) {
+  entry.editor?.remove();
+  entry.editor = null;
+  entry.label.hidden = false;
+  entry.editButton.hidden = false;
+  entry.editButton.focus();
+}
+
+// The server judges the task, as on create (trimmed, 1 to 140 characters): its 422
+// message is shown and the editor stays open.
+async function saveEdit(entry, task) {
+  if (isBusy(entry)) return;
+  setBusy(entry, true);
+  try {
+    const todo = await api("PATCH", `/api/todos/${entry.todo.id}`, { task });
+    showTodo(entry, todo);
+    stopEdit(entry);
+    say("Todo saved.");
+    changed();
+  } catch (error) {
+    if (error.status === 404) stopEdit(entry);
+    failedChange(entry, error, error.message); // as on create: the server's own words
+  } finally {
+    setBusy(entry, false);
+  }
+}
+
+// --- deleting, with an undo -----------------------------------------------------------
+
+// The DELETE is sent only when the undo window has passed (or the page is left), so an
+// undo needs no request and the todo keeps its id, position and state; a todo is never
+// re-created, and nothing is removed on the server that the user took back.
+let pendingDelete = null; // { entry, timer }
+
+function startDelete(entry) {
+  if (pendingDelete) commitDelete(); // one undo at a time: the earlier delete goes ahead
+  if (entry.editor !== null) stopEdit(entry);
+  pendingDelete = { entry, timer: setTimeout(commitDelete, UNDO_MS) };
+  entry.item.hidden = true;
+  undoText.textContent = `Deleted “${entry.todo.task}”.`;
+  undoBar.hidden = false;
+  undoButton.focus();
+  say("");
+  showCounts();
+  showEmptyNote();
+}
+
+function undoDelete() {
+  if (!pendingDelete) return;
+  const { entry } = pendingDelete;
+  endUndoWindow();
+  entry.item.hidden = false;
+  entry.deleteButton.focus();
+  say("Todo restored.");
+  showCounts();
+  showEmptyNote();
+}
+
+function endUndoWindow() {
+  clearTimeout(pendingDelete.timer);
+  pendingDelete = null;
+  if (undoBar.contains(document.activeElement)) taskInput.focus();
+  undoBar.hidden = true;
+}
+
+async function commitDelete() {
+  const { entry } = pendingDelete;
+  endUndoWindow();
+  try {
+    await api("DELETE", `/api/todos/${entry.todo.id}`);
+  } catch (error) {
+    // 404: someone else deleted it first, which is what was asked.
+    if (error.status !== 404) {
+      entry.item.hidden = false;
+      say(`Could not delete the todo. ${error.message}`, true);
+      showCounts();
+      showEmptyNote();
+      return;
+    }
+  }
+  view.counts.all -= 1; // until the refresh brings the server's counts
+  view.counts[entry.todo.done ? "done" : "open"] -= 1;
+  removeEntry(entry);
+  showCounts();
+  changed();
+}
+
+// Leaving the page ends the undo window: the delete the user saw still happens.
+function sendPendingDelete() {
+  if (!pendingDelete) return;
+  send("DELETE", `/api/todos/${pendingDelete.entry.todo.id}`, { keepalive: true }).catch(() => {});
+  pendingDelete = null;
+}
+
+// --- loading and refreshing the list -------------------------------------------------
+
+// The first page of the current filter, only when it changed (If-None-Match: 304 otherwise).
+async function refresh() {
+  const { generation, changes } = view;
+  const headers = view.etag === null ? {} : { "If-None-Match": view.etag };
+  const response = await send("GET", `/api/todos?limit=${PAGE_SIZE}${filterQuery()}`, { headers });
+  if (response.status === 304) return;
+  const payload = await response.json().catch(() => null);
+  if (!response.ok || payload === null) throw answerError(response, payload);
+  if (generation !== view.generation) return;
+  if (changes !== view.changes) {
+    pollAgain = true; // sent before a change made here: it may not show it yet
+    return;
+  }
+  view.etag = response.headers.get("etag");
+  showFirstPage(payload);
+}
+
+// Merges the first page into what is shown, keeping elements (and focus) of todos that are
+// still there; older pages loaded with "Load more" stay.
+function showFirstPage({ todos, counts }) {
+  const firstLoad = list.getAttribute("aria-busy") === "true";
+  const full = todos.length === PAGE_SIZE;
+  const pageEnd = full ? todos[todos.length - 1].id : 0; // todos older than this are not in it
+  const onPage = new Set(todos.map((todo) => todo.id));
+  for (const [id, entry] of rendered) {
+    if (id >= pageEnd && !onPage.has(id) && !isHeld(entry)) removeEntry(entry);
+  }
+  let arrived = 0;
+  let previous = null;
+  for (const todo of todos) {
+    let entry = rendered.get(todo.id);
+    if (entry === undefined) {
+      entry = renderTodo(todo);
+      rendered.set(todo.id, entry);
+      arrived += 1;
+    } else if (!isHeld(entry)) {
+      showTodo(entry, todo);
+    }
+    const expected = previous === null ? list.firstElementChild : previous.item.nextElementSibling;
+    if (expected !== entry.item) list.insertBefore(entry.item, expected);
+    previous = entry;
+  }
+  const olderLoaded = [...rendered.keys()].some((id) => id < pageEnd);
+  if (!olderLoaded) {
+    view.oldestLoadedId = todos.length > 0 ? todos[todos.length - 1].id : null;
+    loadMoreButton.hidden = !full;
+  }
+  view.counts = counts;
+  showCounts();
+  showEmptyNote();
+  list.removeAttribute("aria-busy");
+  if (!firstLoad && arrived > 0) {
+    listStatus.textContent = arrived === 1 ? "1 new todo." : `${arrived} new todos.`;
+  }
+}
+
+async function loadMore() {
+  const { generation } = view;
   loadMoreButton.disabled = true;
   list.setAttribute("aria-busy", "true");
   try {
-    const { todos } = await api("GET", `/api/todos?limit=${PAGE_SIZE}${cursor}`);
-    list.append(...todos.map(renderTodo));
-    if (todos.length > 0) oldestLoadedId = todos[todos.length - 1].id;
+    const before = `&before=${view.oldestLoadedId}`;
+    const { todos, counts } = await api("GET", `/api/todos?limit=${PAGE_SIZE}${before}${filterQuery()}`);
+    if (generation !== view.generation) return;
+    for (const todo of todos) {
+      if (rendered.has(todo.id)) continue;
+      const entry = renderTodo(todo);
+      rendered.set(todo.id, entry);
+      list.append(entry.item);
+    }
+    if (todos.length > 0) view.oldestLoadedId = todos[todos.length - 1].id;
     loadMoreButton.hidden = todos.length < PAGE_SIZE;
+    view.counts = counts;
+    showCounts();
     showEmptyNote();
   } catch (error) {
-    say(`Could not load the todos. ${error.message}`, true);
+    say(`Could not load more todos. ${error.message}`, true);
   } finally {
     list.removeAttribute("aria-busy");
     loadMoreButton.disabled = false;
   }
 }
 
-// Ignores clicks while the previous change of the same todo is being saved.
-async function setDone(id, box, item) {
-  if (item.getAttribute("aria-busy") === "true") {
-    box.checked = !box.checked;
-    return;
+function showFilter(filter) {
+  if (pendingDelete) commitDelete();
+  view.filter = filter;
+  view.generation += 1;
+  view.etag = null;
+  for (const button of filterButtons) {
+    button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
   }
-  item.setAttribute("aria-busy", "true");
-  const wanted = box.checked;
+  for (const entry of rendered.values()) entry.item.remove();
+  rendered.clear();
+  loadMoreButton.hidden = true;
+  list.setAttribute("aria-busy", "true");
+  listStatus.textContent = "";
+  pollSoon();
+}
+
+// --- polling: every POLL_MS while visible; slower after failures; paused while hidden ---
+
+let pollTimer = null;
+let polling = false;
+let pollAgain = false; // a refresh was asked for while one was under way
+let pollFailures = 0;
+
+function pollSoon() {
+  if (polling) pollAgain = true;
+  else poll();
+}
+
+async function poll() {
+  clearTimeout(pollTimer);
+  pollTimer = null;
+  if (polling || document.hidden) return; // becoming visible polls again
+  polling = true;
+  let delay = POLL_MS;
   try {
-    const todo = await api("PATCH", `/api/todos/${id}`, { done: wanted });
-    box.checked = todo.done;
-    item.classList.toggle("done", todo.done);
-    say(""); // an earlier error no longer applies
+    await refresh();
+    pollFailures = 0;
+    if (listStatus.classList.contains("error")) listStatus.textContent = "";
+    listStatus.classList.remove("error");
   } catch (error) {
-    box.checked = !wanted;
-    say(`Could not update the todo. ${error.message}`, true);
+    pollFailures += 1;
+    delay = Math.min(POLL_MS * 2 ** pollFailures, MAX_POLL_BACKOFF_MS);
+    const seconds = Math.round(delay / 1000);
+    listStatus.textContent = `The list may be out of date. ${error.message} Trying again in ${seconds} s.`;
+    listStatus.classList.add("error");
+    list.removeAttribute("aria-busy"); // nothing more is coming for now
   } finally {
-    item.removeAttribute("aria-busy");
+    polling = false;
   }
+  if (pollAgain) {
+    pollAgain = false;
+    delay = 0;
+  }
+  if (!document.hidden) pollTimer = setTimeout(poll, delay);
+}
+
+function onVisibilityChange() {
+  if (document.hidden) clearTimeout(pollTimer);
+  else pollSoon();
 }
 
 // --- the form -------------------------------------------------------------------
@@ -151,8 +533,10 @@ function updateCounter() {
 }
 
 function showCreated(todo) {
-  list.querySelector(`li[data-id="${todo.id}"]`)?.remove();
-  list.prepend(renderTodo(todo));
+  if (rendered.has(todo.id) || !belongsToView(todo)) return;
+  const entry = renderTodo(todo);
+  rendered.set(todo.id, entry);
+  list.prepend(entry.item);
   showEmptyNote();
 }
 
@@ -169,6 +553,7 @@ async function submitTodo(event) {
     taskInput.value = "";
     updateCounter();
     say("Todo added.");
+    changed();
   } catch (error) {
     say(error.message, true);
   } finally {
@@ -194,7 +579,13 @@ function watchPhoto() {
 
 taskInput.addEventListener("input", updateCounter);
 form.addEventListener("submit", submitTodo);
-loadMoreButton.addEventListener("click", loadPage);
+loadMoreButton.addEventListener("click", loadMore);
+undoButton.addEventListener("click", undoDelete);
+for (const button of filterButtons) {
+  button.addEventListener("click", () => showFilter(button.dataset.filter));
+}
+document.addEventListener("visibilitychange", onVisibilityChange);
+window.addEventListener("pagehide", sendPendingDelete);
 watchPhoto();
 updateCounter();
-loadPage();
+poll();

@@ -43,10 +43,7 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let profile = tempfile::Builder::new()
-            .prefix("browser-test-")
-            .tempdir()
-            .expect("profile dir");
+        let profile = tempfile::Builder::new().prefix("browser-test-").tempdir().expect("profile dir");
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let capabilities = json!({
@@ -54,9 +51,7 @@ impl Browser {
             "goog:chromeOptions": { "binary": program("chromium"), "args": args },
             "goog:loggingPrefs": { "browser": "ALL" },
         });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
+        let Value::Object(capabilities) = capabilities else { unreachable!() };
 
         let deadline = Instant::now() + PATIENCE;
         let client = loop {
@@ -67,9 +62,7 @@ impl Browser {
             match connected {
                 Ok(client) => break client,
                 // chromedriver is still starting
-                Err(_) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(100)).await
-                }
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
                 Err(error) => panic!("no WebDriver session from chromedriver: {error}"),
             }
         };
@@ -78,21 +71,12 @@ impl Browser {
             .and_then(|caps| caps.get("goog:processID"))
             .and_then(Value::as_i64)
             .map(|pid| pid as i32);
-        Browser {
-            client,
-            chromium_pid,
-            driver,
-            _profile: profile,
-        }
+        Browser { client, chromium_pid, driver, _profile: profile }
     }
 
     /// Console and network errors logged since the previous call (chromedriver's log buffer).
     pub async fn console_errors(&self) -> Vec<String> {
-        let entries = self
-            .client
-            .issue_cmd(BrowserLog)
-            .await
-            .expect("read the browser log");
+        let entries = self.client.issue_cmd(BrowserLog).await.expect("read the browser log");
         entries
             .as_array()
             .expect("the browser log is an array")
@@ -104,10 +88,7 @@ impl Browser {
 
     /// Runs `script` (a function body that returns a value) in the page.
     pub async fn eval(&self, script: &str) -> Value {
-        self.client
-            .execute(script, vec![])
-            .await
-            .unwrap_or_else(|e| panic!("{script}: {e}"))
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
     }
 
     /// Waits until the JavaScript expression `condition` is true in the page.
@@ -115,19 +96,13 @@ impl Browser {
         let script = format!("return Boolean({condition});");
         let deadline = Instant::now() + PATIENCE;
         while self.eval(&script).await != Value::Bool(true) {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting until {what} ({condition})"
-            );
+            assert!(Instant::now() < deadline, "timed out waiting until {what} ({condition})");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("find {css}: {e}"))
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("find {css}: {e}"))
     }
 
     /// Saves a PNG of the viewport under `artifacts/` at the workspace root (git-ignored).
@@ -175,9 +150,7 @@ fn program(name: &str) -> String {
         .find(|candidate| candidate.is_file());
     match in_path {
         Some(path) => path.display().to_string(),
-        None => panic!(
-            "{name} is not installed: apt-get install -y chromium chromium-driver (see .ci/run)"
-        ),
+        None => panic!("{name} is not installed: apt-get install -y chromium chromium-driver (see .ci/run)"),
     }
 }
 
@@ -186,18 +159,11 @@ fn program(name: &str) -> String {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
+        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
     }
 }

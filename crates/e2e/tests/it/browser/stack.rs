@@ -1,8 +1,8 @@
 //! The whole app for the browser: a fresh migrated PostgreSQL database, the image sidecar
 //! fetching from a local picture source, and the root spin.toml on a runtime.
 
-use std::time::{Duration, Instant};
 use e2e::{AppConfig, Runtime, TestApp};
+use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use testkit::{PictureSource, Reply, Sidecar};
 
@@ -24,21 +24,12 @@ impl App {
         let db_url = e2e::migrated_database(postgres).await;
 
         let source = PictureSource::start();
-        source.route(
-            "/picture.png",
-            Reply::picture("image/png", PICTURE.to_vec()),
-        );
-        let sidecar_data = tempfile::Builder::new()
-            .prefix("browser-image-")
-            .tempdir()
-            .expect("temp dir");
+        source.route("/picture.png", Reply::picture("image/png", PICTURE.to_vec()));
+        let sidecar_data = tempfile::Builder::new().prefix("browser-image-").tempdir().expect("temp dir");
         let sidecar = Sidecar::start(
             &testkit::sidecar_binary(),
             &[
-                (
-                    "IMAGE_DATA_DIR",
-                    sidecar_data.path().to_str().expect("UTF-8 temp path"),
-                ),
+                ("IMAGE_DATA_DIR", sidecar_data.path().to_str().expect("UTF-8 temp path")),
                 ("IMAGE_SOURCE_URL", &source.url("/picture.png")),
             ],
         );
@@ -49,13 +40,7 @@ impl App {
             .variable("image_service_host", sidecar.host());
         let served = TestApp::spawn(runtime, config);
         let base_url = served.url("");
-        let app = App {
-            base_url,
-            _served: served,
-            _sidecar: sidecar,
-            _sidecar_data: sidecar_data,
-            _source: source,
-        };
+        let app = App { base_url, _served: served, _sidecar: sidecar, _sidecar_data: sidecar_data, _source: source };
         app.wait_for_daily_photo().await;
         app
     }
@@ -68,17 +53,11 @@ impl App {
             let response = reqwest::get(&url).await;
             if let Ok(response) = &response
                 && response.status() == 200
-                && response
-                    .headers()
-                    .get("content-type")
-                    .is_some_and(|t| t == "image/png")
+                && response.headers().get("content-type").is_some_and(|t| t == "image/png")
             {
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the app never served the daily photo: {response:?}"
-            );
+            assert!(Instant::now() < deadline, "the app never served the daily photo: {response:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
