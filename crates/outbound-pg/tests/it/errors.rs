@@ -190,7 +190,7 @@ async fn a_server_that_accepts_and_never_answers_is_waited_for_as_on_spin() {
     let url = format!("postgres://postgres@{}/db?sslmode=disable&connect_timeout=1", silent.local_addr().unwrap());
     let mut state = request(&Pools::default());
     let pending = tokio::time::timeout(Duration::from_secs(2), state.open(url)).await;
-    assert!(pending.is_err(), "answered: {:?}", pending.map(|r| r.map(|c| c.rep())));
+    assert!(pending.is_err(), "open returned within 2 s: {:?}", pending.map(|opened| opened.is_ok()));
 }
 
 /// A statement that runs too long (a stuck query, a server that is alive but overloaded)
