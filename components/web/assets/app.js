@@ -493,7 +493,8 @@ async function poll() {
     pollFailures += 1;
     delay = Math.min(POLL_MS * 2 ** pollFailures, MAX_POLL_BACKOFF_MS);
     const seconds = Math.round(delay / 1000);
-    listStatus.textContent = `The list may be out of date. ${error.message} Trying again in ${seconds} s.`;
+    const why = error.status === undefined ? "no answer from the server." : error.message;
+    listStatus.textContent = `The list may be out of date: ${why} Trying again in ${seconds} s.`;
     listStatus.classList.add("error");
     list.removeAttribute("aria-busy"); // nothing more is coming for now
   } finally {

@@ -30,6 +30,7 @@ async fn todo_page_works_in_headless_chromium(runtime: Runtime) {
     deleting_can_be_undone_and_otherwise_happens(&browser, &app.base_url).await;
     filters_show_open_and_done_todos_with_their_counts(&browser, &app.base_url).await;
     todo_from_another_client_appears_without_a_reload(&browser, &app.base_url).await;
+    failing_refreshes_back_off_and_recover(&browser).await;
     let shot = browser.screenshot(&format!("browser-todo-page-{}.png", runtime.name())).await;
     println!("screenshot: {}", shot.display());
     load_more_pages_through_older_todos(&browser).await;
@@ -296,6 +297,38 @@ async fn todo_from_another_client_appears_without_a_reload(browser: &Browser, ba
     wait_for_first_task(browser, task).await;
     assert_eq!(browser.eval("return document.querySelectorAll('#todo-list b').length").await, 0, "rendered as text");
     wait_for_counts(browser, base_url).await;
+}
+
+/// While the list cannot be fetched the page says so and waits longer between attempts (4 s,
+/// then 8 s); when the server answers again, the note goes away.
+async fn failing_refreshes_back_off_and_recover(browser: &Browser) {
+    browser
+        .eval(
+            "window.failedRefreshes = [];
+             window.failRefreshes = true;
+             const realFetch = window.fetch;
+             window.fetch = (url, init) => {
+               if (!window.failRefreshes || !String(url).startsWith('/api/todos?')) return realFetch(url, init);
+               window.failedRefreshes.push(performance.now());
+               return Promise.reject(new TypeError('Failed to fetch'));
+             };
+             return null;",
+        )
+        .await;
+    browser.wait_until("two refreshes failed", "window.failedRefreshes.length >= 2").await;
+    let gap = browser.eval("return window.failedRefreshes[1] - window.failedRefreshes[0]").await;
+    assert!(gap.as_f64().unwrap() >= 3500.0, "the second attempt waited about 4 s: {gap} ms");
+    let note = "The list may be out of date: no answer from the server. Trying again in 8 s.";
+    let shown = format!("document.getElementById('list-status').textContent === {}", Value::from(note));
+    browser.wait_until("the page says the list may be out of date", &shown).await;
+
+    browser.eval("window.failRefreshes = false; return null").await;
+    browser
+        .wait_until(
+            "the note goes once the list is fetched",
+            "document.getElementById('list-status').textContent === ''",
+        )
+        .await;
 }
 
 /// With more than 50 todos the page shows 50, newest first, and "Load more" (used here with
