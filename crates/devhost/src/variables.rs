@@ -69,14 +69,34 @@ impl ComponentVariables {
     }
 
     fn get(&self, name: &str) -> Result<String, bindings::Error> {
-        if !is_snake_id(name) {
-            return Err(bindings::Error::InvalidName(format!("invalid variable name {name:?}")));
+        if let Some(reason) = invalid_name(name) {
+            return Err(bindings::Error::InvalidName(format!("{name:?}: {reason}")));
         }
         self.values
             .get(name)
             .cloned()
             .ok_or_else(|| bindings::Error::Undefined(format!("no variable for {:?}.{name:?}", self.component_id)))
     }
+}
+
+/// Why Spin 3.6 refuses `name` in a `get`, in Spin's words (a guest may show or log them); the
+/// same names as `is_snake_id` accepts, checked in Spin's order.
+fn invalid_name(name: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    Some(if name.is_empty() {
+        "must not be empty".to_owned()
+    } else if let Some(invalid) = name.chars().find(|c| !allowed(*c)) {
+        format!("invalid character {invalid:?}. Variable names may contain only lower-case letters, numbers, and underscores.")
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        "must start with a lowercase ASCII letter".to_owned()
+    } else if !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        "must end with a lowercase ASCII letter or digit".to_owned()
+    } else if name.contains("__") {
+        "must not contain multiple consecutive underscores".to_owned()
+    } else {
+        debug_assert!(is_snake_id(name));
+        return None;
+    })
 }
 
 mod generated {

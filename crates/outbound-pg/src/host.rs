@@ -6,7 +6,7 @@ use std::sync::Arc;
 use deadpool_postgres::Object;
 use wasmtime::component::{HasData, Linker, Resource};
 
-use crate::one_line::one_line;
+use crate::error_text::spin_text;
 use crate::pools::Pools;
 use crate::wit::{self, Connection, Error, ParameterValue, RowSet};
 use crate::{address, statement};
@@ -51,7 +51,7 @@ impl wit::Host for PgState {}
 impl wit::HostConnection for PgState {
     async fn open(&mut self, address: String) -> Result<Resource<Connection>, Error> {
         address::ensure_allowed(&address, |url| (self.allowed)(url))?;
-        let client = self.pools.checkout(&address).await.map_err(|e| Error::ConnectionFailed(one_line(&e)))?;
+        let client = self.pools.checkout(&address).await.map_err(|e| Error::ConnectionFailed(spin_text(&e)))?;
         self.insert(client)
     }
 

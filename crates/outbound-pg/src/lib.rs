@@ -16,8 +16,9 @@
 //! Deliberate differences from Spin, each stricter or quieter, never more permissive:
 //! `hostaddr` and addresses without a host are refused (Spin connects to them unchecked);
 //! a lone port given for several hosts must be allowed with each host as well as the 5432
-//! Spin checks; host errors reach the guest as one line without a backtrace (Spin sends
-//! `{:?}`, with a backtrace under `RUST_BACKTRACE`); and a range parameter whose bound cannot
+//! Spin checks; a connection failure reaches the guest as Spin words it (`{:?}`: message and
+//! `Caused by:` list) but never with the backtrace Spin adds under `RUST_BACKTRACE`; and a range
+//! parameter whose bound cannot
 //! be normalised is a parameter error rather than a host panic.
 
 // The error type is the WIT `error` variant, whose size the interface dictates.
@@ -26,7 +27,7 @@
 mod address;
 mod bindings;
 mod host;
-mod one_line;
+mod error_text;
 mod pools;
 mod statement;
 mod types;

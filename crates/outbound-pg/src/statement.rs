@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row};
 
-use crate::one_line::one_line;
+use crate::error_text::one_line;
 use crate::types::{self, SqlParameter};
 use crate::wit::{Column, DbError, DbValue, Error, ParameterValue, QueryError, RowSet};
 

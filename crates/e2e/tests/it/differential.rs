@@ -267,6 +267,10 @@ fn the_host_interface_cases(allowed_http: &str) -> Vec<Case> {
         case("GET", "/?action=variable&name=needed"),
         case("GET", "/?action=variable&name=unknown"),
         case("GET", "/?action=variable&name=Not-Valid"),
+        case("GET", "/?action=variable&name="),
+        case("GET", "/?action=variable&name=1st"),
+        case("GET", "/?action=variable&name=trailing_"),
+        case("GET", "/?action=variable&name=two__underscores"),
         // Allowed hosts: HTTP and PostgreSQL only where the manifest allows.
         case("GET", "/?action=http&url=http://example.com/"),
         case("GET", format!("/?action=http&url=http://{allowed_http}/")),
@@ -292,14 +296,14 @@ async fn the_host_interface_answers_alike() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spin_and_devhost_answer_the_todo_api_page_and_image_alike() {
-    if Runtime::spin_if_installed().is_some() {
+    if Runtime::Spin.available().is_some() {
         the_todo_api_page_and_image_answer_alike().await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spin_and_devhost_answer_the_host_interface_alike() {
-    if Runtime::spin_if_installed().is_some() {
+    if Runtime::Spin.available().is_some() {
         the_host_interface_answers_alike().await;
     }
 }
