@@ -59,73 +59,36 @@ impl<'a> AppConfig<'a> {
     }
 }
 
-/// A running runtime process; killed when dropped.
+/// An app served on one address: one runtime process, or on [`Runtime::SpinKube`] one Spin
+/// process per SpinApp behind the Ingress's routing; every process is killed when dropped.
 pub struct TestApp {
     pub runtime: Runtime,
     addr: SocketAddr,
-    child: Child,
+    processes: Vec<Served>,
     output: Arc<Mutex<Vec<String>>>,
-    _state_dir: TempDir,
+    _ingress: Option<crate::spinkube::Ingress>,
 }
 
 impl TestApp {
     /// Starts `runtime` serving `config` and waits until it listens.
     pub fn spawn(runtime: Runtime, config: AppConfig) -> TestApp {
-        let state_dir = tempfile::Builder::new().prefix("e2e-app-").tempdir().expect("temp dir");
-        let mut command = Command::new(runtime.program());
-        command.arg("up").arg("--from").arg(&config.manifest).args(["--listen", "127.0.0.1:0"]);
-        match runtime {
-            // No log files next to spin.toml, no shared state between apps.
-            Runtime::Spin => {
-                command.args(["--log-dir", ""]).arg("--state-dir").arg(state_dir.path());
-                if config.from_local_registry {
-                    command.arg("--insecure").arg("--cache-dir").arg(state_dir.path().join("cache"));
-                }
-                for id in config.components {
-                    command.args(["--component-id", id]);
-                }
-            }
-            Runtime::Devhost => assert!(
-                config.components.is_empty() && !config.from_local_registry,
-                "devhost serves whole local manifests; select components or pull artifacts on Spin"
-            ),
-        }
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE")) {
-            command.env_remove(name);
-        }
-        command.envs(config.env.iter().copied());
-        for (name, value) in &config.variables {
-            command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
-        }
-        command.current_dir(state_dir.path()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = testkit::spawn_process_group(command)
-            .unwrap_or_else(|error| panic!("start {}: {error}", runtime.program().display()));
-
         let output = Arc::new(Mutex::new(Vec::new()));
-        let (serving, address) = mpsc::channel();
-        testkit::capture_lines(child.stdout.take().expect("piped stdout"), &output, move |line| {
-            if let Some(addr) = line.trim().strip_prefix("Serving http://") {
-                let _ = serving.send(addr.parse::<SocketAddr>());
-            }
-        });
-        testkit::capture_lines(child.stderr.take().expect("piped stderr"), &output, |_| ());
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let addr = loop {
-            match address.recv_timeout(Duration::from_millis(50)) {
-                Ok(addr) => break addr.expect("a socket address after `Serving http://`"),
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{} stopped before serving", runtime.name()),
-            }
-            let exited = child.try_wait().expect("poll the runtime");
-            assert!(
-                exited.is_none() && Instant::now() < deadline,
-                "{} did not start serving {} ({exited:?}):\n{}",
-                runtime.name(),
-                config.manifest.display(),
-                output.lock().unwrap().join("\n")
-            );
-        };
-        TestApp { runtime, addr, child, output, _state_dir: state_dir }
+        if runtime != Runtime::SpinKube {
+            let served = Served::start(runtime, &config, config.components, &output);
+            return TestApp { runtime, addr: served.addr, processes: vec![served], output, _ingress: None };
+        }
+        assert!(config.components.is_empty(), "on SpinKube each SpinApp runs its own components");
+        let spinapps = crate::spinkube::spinapps();
+        let processes: Vec<Served> = spinapps
+            .iter()
+            .map(|app| {
+                let ids: Vec<&str> = app.components.iter().map(String::as_str).collect();
+                Served::start(Runtime::Spin, &config, &ids, &output)
+            })
+            .collect();
+        let backends = spinapps.iter().zip(&processes).map(|(app, served)| (app.name.clone(), served.addr)).collect();
+        let ingress = crate::spinkube::Ingress::start(backends);
+        TestApp { runtime, addr: ingress.addr(), processes, output, _ingress: Some(ingress) }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -138,7 +101,7 @@ impl TestApp {
     }
 
 
-    /// Everything the runtime (and so every component) printed so far, line by line.
+    /// Everything the runtime processes (and so every component) printed so far, line by line.
     pub fn output(&self) -> Vec<String> {
         self.output.lock().unwrap().clone()
     }
@@ -171,25 +134,78 @@ impl TestApp {
     /// The serving process's peak resident memory (`VmHWM`), in KiB: the largest of the
     /// runtime's processes (`spin up` serves from a `spin trigger http` child).
     pub fn peak_rss_kib(&self) -> u64 {
-        testkit::process_group_members(&self.child).into_iter().filter_map(|pid| proc_status_kib(pid, "VmHWM:")).max().unwrap_or(0)
-    }
-
-    /// Sends SIGTERM to the runtime and waits up to `timeout` for it to exit; `None` if it did not.
-    pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("poll the runtime") {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
+        let pids = self.processes.iter().flat_map(|served| testkit::process_group_members(&served.child));
+        pids.filter_map(|pid| proc_status_kib(pid, "VmHWM:")).max().unwrap_or(0)
     }
 }
 
-impl Drop for TestApp {
+/// One runtime process serving on a port it picked itself.
+struct Served {
+    addr: SocketAddr,
+    child: Child,
+    _state_dir: TempDir,
+}
+
+impl Served {
+    fn start(runtime: Runtime, config: &AppConfig, components: &[&str], output: &Arc<Mutex<Vec<String>>>) -> Served {
+        let state_dir = tempfile::Builder::new().prefix("e2e-app-").tempdir().expect("temp dir");
+        let mut command = Command::new(runtime.program());
+        command.arg("up").arg("--from").arg(&config.manifest).args(["--listen", "127.0.0.1:0"]);
+        match runtime {
+            // No log files next to spin.toml, no shared state between apps.
+            Runtime::Spin | Runtime::SpinKube => {
+                command.args(["--log-dir", ""]).arg("--state-dir").arg(state_dir.path());
+                if config.from_local_registry {
+                    command.arg("--insecure").arg("--cache-dir").arg(state_dir.path().join("cache"));
+                }
+                for id in components {
+                    command.args(["--component-id", id]);
+                }
+            }
+            Runtime::Devhost => assert!(
+                components.is_empty() && !config.from_local_registry,
+                "devhost serves whole local manifests; select components or pull artifacts on Spin"
+            ),
+        }
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE")) {
+            command.env_remove(name);
+        }
+        command.envs(config.env.iter().copied());
+        for (name, value) in &config.variables {
+            command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        command.current_dir(state_dir.path()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = testkit::spawn_process_group(command)
+            .unwrap_or_else(|error| panic!("start {}: {error}", runtime.program().display()));
+
+        let (serving, address) = mpsc::channel();
+        testkit::capture_lines(child.stdout.take().expect("piped stdout"), output, move |line| {
+            if let Some(addr) = line.trim().strip_prefix("Serving http://") {
+                let _ = serving.send(addr.parse::<SocketAddr>());
+            }
+        });
+        testkit::capture_lines(child.stderr.take().expect("piped stderr"), output, |_| ());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            match address.recv_timeout(Duration::from_millis(50)) {
+                Ok(addr) => break addr.expect("a socket address after `Serving http://`"),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{} stopped before serving", runtime.name()),
+            }
+            let exited = child.try_wait().expect("poll the runtime");
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "{} did not start serving {} ({exited:?}):\n{}",
+                runtime.name(),
+                config.manifest.display(),
+                output.lock().unwrap().join("\n")
+            );
+        };
+        Served { addr, child, _state_dir: state_dir }
+    }
+}
+
+impl Drop for Served {
     fn drop(&mut self) {
         testkit::kill_process_group(&mut self.child);
     }

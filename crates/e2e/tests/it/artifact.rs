@@ -42,7 +42,7 @@ impl LocalRegistry {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pushed_artifact_runs_on_spin() {
-    let Some(runtime) = Runtime::spin_if_installed() else { return };
+    let Some(runtime) = Runtime::Spin.available() else { return };
     let registry = LocalRegistry::start();
     let reference = format!("{}/todo:e2e", registry.addr);
     let push = Command::new("spin")
@@ -72,7 +72,7 @@ async fn the_pushed_artifact_runs_on_spin() {
 /// leaves every `source` of spin.toml in place (a no-op rebuild after `make build`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spin_build_builds_every_component_source() {
-    if Runtime::spin_if_installed().is_none() {
+    if Runtime::Spin.available().is_none() {
         return;
     }
     let root = testkit::workspace_root();

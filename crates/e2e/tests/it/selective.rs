@@ -5,33 +5,6 @@
 use e2e::{AppConfig, Runtime, TestApp};
 use reqwest::StatusCode;
 
-struct SpinApp {
-    name: String,
-    components: Vec<String>,
-}
-
-/// The SpinApps of k8s/base/spinapps (the files with `kind: SpinApp`); the component list is
-/// read from its `components: [a, b]` line, and any other shape fails the test.
-fn spinapps() -> Vec<SpinApp> {
-    let dir = testkit::workspace_root().join("k8s/base/spinapps");
-    let mut apps: Vec<SpinApp> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
-        .filter(|yaml| yaml.lines().any(|line| line.trim() == "kind: SpinApp"))
-        .map(|yaml| {
-            let field = |name: &str| {
-                yaml.lines().find_map(|line| line.trim().strip_prefix(name)).map(str::trim).unwrap_or_else(|| panic!("no {name} in\n{yaml}"))
-            };
-            let list = field("components:").strip_prefix('[').and_then(|rest| rest.strip_suffix(']'));
-            let components = list.unwrap_or_else(|| panic!("components is not a [flow, list]:\n{yaml}"));
-            SpinApp { name: field("name:").to_owned(), components: components.split(',').map(|id| id.trim().to_owned()).collect() }
-        })
-        .collect();
-    apps.sort_by(|a, b| a.name.cmp(&b.name));
-    assert_eq!(apps.iter().map(|app| app.name.as_str()).collect::<Vec<_>>(), ["todo-image", "todo-read", "todo-write"]);
-    apps
-}
-
 /// Every `[[trigger.http]]` of the root spin.toml: a path that the route matches, and its component.
 fn routes() -> Vec<(String, String)> {
     let manifest: toml::Table = std::fs::read_to_string(testkit::workspace_root().join("spin.toml")).unwrap().parse().unwrap();
@@ -49,11 +22,13 @@ fn routes() -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_spinapp_serves_its_routes_and_only_those() {
-    let Some(runtime) = Runtime::spin_if_installed() else { return };
+    let Some(runtime) = Runtime::Spin.available() else { return };
     let postgres = testkit::shared_postgres();
     let db_url = e2e::migrated_database(postgres).await;
     let routes = routes();
-    for spinapp in spinapps() {
+    let spinapps = e2e::spinkube::spinapps();
+    assert_eq!(spinapps.iter().map(|app| app.name.as_str()).collect::<Vec<_>>(), ["todo-image", "todo-read", "todo-write"]);
+    for spinapp in spinapps {
         let ids: Vec<&str> = spinapp.components.iter().map(String::as_str).collect();
         let config = AppConfig::root_manifest().variable("db_url", &db_url).variable("db_host", postgres.host()).components(&ids);
         let app = TestApp::spawn(runtime, config);
