@@ -86,7 +86,9 @@ fn invalid_name(name: &str) -> Option<String> {
     Some(if name.is_empty() {
         "must not be empty".to_owned()
     } else if let Some(invalid) = name.chars().find(|c| !allowed(*c)) {
-        format!("invalid character {invalid:?}. Variable names may contain only lower-case letters, numbers, and underscores.")
+        format!(
+            "invalid character {invalid:?}. Variable names may contain only lower-case letters, numbers, and underscores."
+        )
     } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         "must start with a lowercase ASCII letter".to_owned()
     } else if !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {

@@ -27,7 +27,13 @@ pub struct AppConfig<'a> {
 impl<'a> AppConfig<'a> {
     /// The repository's spin.toml, every component.
     pub fn root_manifest() -> AppConfig<'a> {
-        AppConfig { manifest: testkit::workspace_root().join("spin.toml"), from_local_registry: false, variables: Vec::new(), components: &[], env: Vec::new() }
+        AppConfig {
+            manifest: testkit::workspace_root().join("spin.toml"),
+            from_local_registry: false,
+            variables: Vec::new(),
+            components: &[],
+            env: Vec::new(),
+        }
     }
 
     pub fn manifest(path: impl Into<PathBuf>) -> AppConfig<'a> {
@@ -100,7 +106,6 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-
     /// Everything the runtime processes (and so every component) printed so far, line by line.
     pub fn output(&self) -> Vec<String> {
         self.output.lock().unwrap().clone()
@@ -167,7 +172,9 @@ impl Served {
                 "devhost serves whole local manifests; select components or pull artifacts on Spin"
             ),
         }
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE")) {
+        for (name, _) in
+            std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE"))
+        {
             command.env_remove(name);
         }
         command.envs(config.env.iter().copied());
@@ -214,5 +221,8 @@ impl Drop for Served {
 /// A `kB` field of /proc/PID/status; `None` once the process is gone.
 fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).ok()?;
-    status.lines().find_map(|line| line.strip_prefix(field)).and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -39,7 +39,9 @@ impl Runtime {
     /// The executable serving apps on this runtime.
     pub(crate) fn program(self) -> PathBuf {
         match self {
-            Runtime::Spin | Runtime::SpinKube => spin_binary().clone().expect("Runtime::Spin only exists when spin is installed"),
+            Runtime::Spin | Runtime::SpinKube => {
+                spin_binary().clone().expect("Runtime::Spin only exists when spin is installed")
+            }
             Runtime::Devhost => {
                 let path = testkit::workspace_root().join("target/release/devhost");
                 assert!(path.exists(), "{} is missing: run `make build-native` first", path.display());

@@ -41,7 +41,10 @@ pub fn spinapps() -> Vec<SpinApp> {
 }
 
 fn field<'y>(yaml: &'y str, name: &str) -> &'y str {
-    yaml.lines().find_map(|line| line.trim().strip_prefix(name)).map(str::trim).unwrap_or_else(|| panic!("no {name} in\n{yaml}"))
+    yaml.lines()
+        .find_map(|line| line.trim().strip_prefix(name))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no {name} in\n{yaml}"))
 }
 
 /// k8s/base/ingress.yaml's paths with GCE URL-map semantics: `/x` matches exactly, `/x/*`
@@ -54,9 +57,13 @@ struct Routes {
 impl Routes {
     /// Each `- path:` line paired with the Service `name:` of the backend that follows it.
     fn of_ingress() -> Routes {
-        let yaml = std::fs::read_to_string(testkit::workspace_root().join("k8s/base/ingress.yaml")).expect("read the Ingress");
+        let yaml =
+            std::fs::read_to_string(testkit::workspace_root().join("k8s/base/ingress.yaml")).expect("read the Ingress");
         let service_of = |line: &str| {
-            line.split("service: { name: ").nth(1).and_then(|rest| rest.split(',').next()).map(|name| name.trim().to_owned())
+            line.split("service: { name: ")
+                .nth(1)
+                .and_then(|rest| rest.split(',').next())
+                .map(|name| name.trim().to_owned())
         };
         let mut paths = Vec::new();
         let mut default = None;
@@ -84,7 +91,8 @@ impl Routes {
             Some(prefix) => path.starts_with(prefix),
             None => path == pattern,
         };
-        let longest = self.paths.iter().filter(|(pattern, _)| matches(pattern)).max_by_key(|(pattern, _)| pattern.len());
+        let longest =
+            self.paths.iter().filter(|(pattern, _)| matches(pattern)).max_by_key(|(pattern, _)| pattern.len());
         longest.map_or(&self.default, |(_, service)| service)
     }
 }
@@ -100,7 +108,10 @@ impl Ingress {
     pub(crate) fn start(backends: Vec<(String, SocketAddr)>) -> Ingress {
         let routes = Routes::of_ingress();
         for (_, service) in &routes.paths {
-            assert!(backends.iter().any(|(name, _)| name == service), "the Ingress routes to {service}, which is no SpinApp");
+            assert!(
+                backends.iter().any(|(name, _)| name == service),
+                "the Ingress routes to {service}, which is no SpinApp"
+            );
         }
         let table = Arc::new((routes, backends));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the ingress");
@@ -119,7 +130,9 @@ impl Ingress {
                             let service = hyper::service::service_fn(move |request| {
                                 forward(client.clone(), Arc::clone(&table), request)
                             });
-                            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
                         });
                     }
                 };
@@ -151,7 +164,8 @@ async fn forward(
 ) -> Result<Response<ProxyBody>, Infallible> {
     let (routes, backends) = &*table;
     let service = routes.service_for(request.uri().path());
-    let backend = backends.iter().find(|(name, _)| name == service).map(|(_, addr)| *addr).expect("routes name SpinApps");
+    let backend =
+        backends.iter().find(|(name, _)| name == service).map(|(_, addr)| *addr).expect("routes name SpinApps");
     let path = request.uri().path_and_query().map_or("/", |path| path.as_str());
     *request.uri_mut() = format!("http://{backend}{path}").parse().expect("a backend URI");
     Ok(match client.request(request).await {

@@ -41,11 +41,27 @@ pub fn render(state: &AppState) -> String {
     let served = state.current();
     let refresh = state.refresh_status();
     let gauges = [
-        ("image_sidecar_placeholder", "1 while the built-in placeholder is served.", u64::from(served.placeholder) as f64),
+        (
+            "image_sidecar_placeholder",
+            "1 while the built-in placeholder is served.",
+            u64::from(served.placeholder) as f64,
+        ),
         ("image_sidecar_image_bytes", "Size of the served picture.", served.image.meta.size as f64),
-        ("image_sidecar_image_fetched_timestamp_seconds", "When the served picture was fetched.", unix_seconds(served.image.meta.fetched_at)),
-        ("image_sidecar_next_refresh_timestamp_seconds", "When the next fetch is due.", refresh.next_refresh.map_or(0.0, unix_seconds)),
-        ("image_sidecar_consecutive_failures", "Fetch failures since the last success.", f64::from(refresh.consecutive_failures)),
+        (
+            "image_sidecar_image_fetched_timestamp_seconds",
+            "When the served picture was fetched.",
+            unix_seconds(served.image.meta.fetched_at),
+        ),
+        (
+            "image_sidecar_next_refresh_timestamp_seconds",
+            "When the next fetch is due.",
+            refresh.next_refresh.map_or(0.0, unix_seconds),
+        ),
+        (
+            "image_sidecar_consecutive_failures",
+            "Fetch failures since the last success.",
+            f64::from(refresh.consecutive_failures),
+        ),
     ];
     for (name, help, value) in gauges {
         family(&mut out, name, "gauge", help);

@@ -42,11 +42,14 @@ pub async fn run(
         due = match outcome {
             Ok(image) => {
                 let next = image.meta.fetched_at + schedule.interval;
-                log::info("fetched a new picture", json!({
-                    "sha256": image.meta.sha256, "size": image.meta.size,
-                    "content_type": image.meta.content_type, "from": image.meta.source,
-                    "next_refresh": format_rfc3339(next),
-                }));
+                log::info(
+                    "fetched a new picture",
+                    json!({
+                        "sha256": image.meta.sha256, "size": image.meta.size,
+                        "content_type": image.meta.content_type, "from": image.meta.source,
+                        "next_refresh": format_rfc3339(next),
+                    }),
+                );
                 state.metrics.count_fetch("ok");
                 state.replace_image(image, next);
                 next
@@ -55,10 +58,13 @@ pub async fn run(
                 state.metrics.count_fetch(reason);
                 let failures = state.record_failure(error.clone());
                 let delay = retry_delay(failures, schedule.retry_min, schedule.retry_max);
-                log::warn("fetch failed, keeping the current picture", json!({
-                    "reason": reason, "error": error, "consecutive_failures": failures,
-                    "retry_in_ms": delay.as_millis() as u64, "source": fetcher.shown_source(),
-                }));
+                log::warn(
+                    "fetch failed, keeping the current picture",
+                    json!({
+                        "reason": reason, "error": error, "consecutive_failures": failures,
+                        "retry_in_ms": delay.as_millis() as u64, "source": fetcher.shown_source(),
+                    }),
+                );
                 SystemTime::now() + delay
             }
         };

@@ -38,7 +38,10 @@ mod tests {
     fn connection_failures_read_as_on_spin_without_a_backtrace() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         let error = anyhow::Error::new(io).context("connecting: refused").context("creating a new object");
-        assert_eq!(spin_text(&error), "creating a new object\n\nCaused by:\n    0: connecting: refused\n    1: refused");
+        assert_eq!(
+            spin_text(&error),
+            "creating a new object\n\nCaused by:\n    0: connecting: refused\n    1: refused"
+        );
     }
 
     #[test]

@@ -26,8 +26,8 @@
 
 mod address;
 mod bindings;
-mod host;
 mod error_text;
+mod host;
 mod pools;
 mod statement;
 mod types;

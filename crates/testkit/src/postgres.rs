@@ -96,11 +96,7 @@ impl Postgres {
             .args(["-p", &self.port.to_string(), "-d", database, "-c", sql])
             .output()
             .expect("run psql");
-        assert!(
-            output.status.success(),
-            "psql {sql:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "psql {sql:?} failed: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).expect("psql prints UTF-8")
     }
 
@@ -129,9 +125,7 @@ impl Postgres {
             // Several hosts, each with a pool of up to 64 connections, may share one server.
             .args(["-c", "max_connections=500", "-c", "shared_buffers=64MB"])
             .stdout(Stdio::null())
-            .stderr(Stdio::from(
-                std::fs::File::create(self.data_dir.path().join("server.log")).expect("log file"),
-            ));
+            .stderr(Stdio::from(std::fs::File::create(self.data_dir.path().join("server.log")).expect("log file")));
         run_as(&mut command, self.owner);
         *server = Some(spawn_tied_to_process(command).expect("spawn postgres"));
         drop(server);

@@ -21,7 +21,10 @@ impl LocalRegistry {
         let storage = tempfile::tempdir().unwrap();
         let config = storage.path().join("config.yml");
         let data = storage.path().join("data");
-        let yaml = format!("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:0\n", data.display());
+        let yaml = format!(
+            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:0\n",
+            data.display()
+        );
         std::fs::write(&config, yaml).unwrap();
         let mut command = Command::new("docker-registry");
         command.arg("serve").arg(&config).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
@@ -31,11 +34,16 @@ impl LocalRegistry {
         let lines = Arc::new(Mutex::new(Vec::new()));
         testkit::capture_lines(process.stderr.take().unwrap(), &lines, move |line| {
             if let Some(at) = line.find("listening on ") {
-                let addr: String = line[at + "listening on ".len()..].chars().take_while(|c| !c.is_whitespace() && *c != '"').collect();
+                let addr: String = line[at + "listening on ".len()..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
                 let _ = listening.send(addr);
             }
         });
-        let addr = addr.recv_timeout(Duration::from_secs(15)).unwrap_or_else(|_| panic!("the registry did not start: {:?}", lines.lock().unwrap()));
+        let addr = addr
+            .recv_timeout(Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("the registry did not start: {:?}", lines.lock().unwrap()));
         LocalRegistry { addr, _process: process, _storage: storage }
     }
 }
@@ -62,7 +70,13 @@ async fn the_pushed_artifact_runs_on_spin() {
     let page = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("<h1>Todos</h1>"));
-    let created = client.post(app.url("/api/todo")).header("content-type", "application/json").body(r#"{"task":"from the artifact"}"#).send().await.unwrap();
+    let created = client
+        .post(app.url("/api/todo"))
+        .header("content-type", "application/json")
+        .body(r#"{"task":"from the artifact"}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
     let listed = client.get(app.url("/api/todos")).send().await.unwrap().text().await.unwrap();
     assert!(listed.contains("from the artifact"), "{listed}");

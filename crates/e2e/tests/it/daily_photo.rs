@@ -5,15 +5,17 @@
 use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
 use e2e::{AppConfig, Runtime, TestApp};
+use reqwest::{Method, StatusCode};
 use testkit::{PictureSource, Reply, Sidecar, fake_picture, free_port, sidecar_binary};
 
 const ROUTE: &str = "/api/daily_photo";
 
 /// The app, with the image component allowed to reach only `image_service_host`.
 fn app(runtime: Runtime, image_service_host: &str) -> TestApp {
-    let config = AppConfig::root_manifest().variable("db_url", e2e::UNUSED_DB_URL).variable("image_service_host", image_service_host);
+    let config = AppConfig::root_manifest()
+        .variable("db_url", e2e::UNUSED_DB_URL)
+        .variable("image_service_host", image_service_host);
     TestApp::spawn(runtime, config)
 }
 

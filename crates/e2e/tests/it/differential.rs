@@ -73,7 +73,8 @@ async fn send(app: &TestApp, client: &reqwest::Client, case: &Case) -> Seen {
     if let Some(body) = &case.body {
         request = request.body(body.clone());
     }
-    let response = request.send().await.unwrap_or_else(|error| panic!("{} on {}: {error}", case.describe(), app.runtime.name()));
+    let response =
+        request.send().await.unwrap_or_else(|error| panic!("{} on {}: {error}", case.describe(), app.runtime.name()));
     let status = response.status().as_u16();
     let mut headers: BTreeMap<_, _> = COMPARED_HEADERS
         .iter()

@@ -7,7 +7,8 @@ use reqwest::StatusCode;
 
 /// Every `[[trigger.http]]` of the root spin.toml: a path that the route matches, and its component.
 fn routes() -> Vec<(String, String)> {
-    let manifest: toml::Table = std::fs::read_to_string(testkit::workspace_root().join("spin.toml")).unwrap().parse().unwrap();
+    let manifest: toml::Table =
+        std::fs::read_to_string(testkit::workspace_root().join("spin.toml")).unwrap().parse().unwrap();
     manifest["trigger"]["http"]
         .as_array()
         .unwrap()
@@ -27,10 +28,16 @@ async fn each_spinapp_serves_its_routes_and_only_those() {
     let db_url = e2e::migrated_database(postgres).await;
     let routes = routes();
     let spinapps = e2e::spinkube::spinapps();
-    assert_eq!(spinapps.iter().map(|app| app.name.as_str()).collect::<Vec<_>>(), ["todo-image", "todo-read", "todo-write"]);
+    assert_eq!(
+        spinapps.iter().map(|app| app.name.as_str()).collect::<Vec<_>>(),
+        ["todo-image", "todo-read", "todo-write"]
+    );
     for spinapp in spinapps {
         let ids: Vec<&str> = spinapp.components.iter().map(String::as_str).collect();
-        let config = AppConfig::root_manifest().variable("db_url", &db_url).variable("db_host", postgres.host()).components(&ids);
+        let config = AppConfig::root_manifest()
+            .variable("db_url", &db_url)
+            .variable("db_host", postgres.host())
+            .components(&ids);
         let app = TestApp::spawn(runtime, config);
         for (path, component) in &routes {
             let response = reqwest::get(app.url(path)).await.unwrap();

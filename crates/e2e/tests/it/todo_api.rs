@@ -1,12 +1,12 @@
 //! The todo API end to end: the built `.wasm` components of the root spin.toml, run by the
 //! project's host against a real PostgreSQL (a fresh, migrated database per test).
 
+use e2e::{AppConfig, Runtime, TestApp};
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
-use e2e::{AppConfig, Runtime, TestApp};
 use testkit::Postgres;
 
 /// A running app: the root spin.toml on `runtime`, with its own database.
@@ -167,7 +167,17 @@ async fn list_is_newest_first_fifty_by_default_and_pages_with_before(runtime: Ru
 
 async fn bad_list_queries_are_400(runtime: Runtime) {
     let app = App::start(runtime).await;
-    for query in ["limit=0", "limit=101", "limit=abc", "limit=", "limit=-5", "before=0", "before=x", "before=99999999999999999999", "limit=5&limit=6"] {
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "limit=",
+        "limit=-5",
+        "before=0",
+        "before=x",
+        "before=99999999999999999999",
+        "limit=5&limit=6",
+    ] {
         let reply = app.get(&format!("/api/todos?{query}")).await;
         reply.expect_error(StatusCode::BAD_REQUEST);
     }
@@ -200,7 +210,12 @@ async fn empty_blank_and_control_character_tasks_are_422(runtime: Runtime) {
 
 async fn hostile_text_is_stored_verbatim(runtime: Runtime) {
     let app = App::start(runtime).await;
-    let tasks = ["'; DROP TABLE todos; --", "<script>alert('x')</script>", "Robert'); DELETE FROM todos;--", "\"quoted\" & \\back\\slash"];
+    let tasks = [
+        "'; DROP TABLE todos; --",
+        "<script>alert('x')</script>",
+        "Robert'); DELETE FROM todos;--",
+        "\"quoted\" & \\back\\slash",
+    ];
     for task in tasks {
         let reply = app.create(task).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
@@ -210,7 +225,8 @@ async fn hostile_text_is_stored_verbatim(runtime: Runtime) {
     let mut expected: Vec<String> = tasks.iter().rev().map(|task| task.to_string()).collect();
     assert_eq!(listed, expected);
     expected.sort();
-    let mut stored: Vec<String> = app.sql("SELECT task FROM todos ORDER BY id DESC").lines().map(str::to_owned).collect();
+    let mut stored: Vec<String> =
+        app.sql("SELECT task FROM todos ORDER BY id DESC").lines().map(str::to_owned).collect();
     stored.sort();
     assert_eq!(stored, expected, "the table is intact and holds the exact text");
 }
@@ -224,11 +240,22 @@ async fn malformed_bodies_are_400_415_and_413(runtime: Runtime) {
         }
         async move { Reply::from(request.send().await.unwrap()).await }
     };
-    for body in ["not json", "", "[\"task\"]", "\"task\"", "{}", r#"{"task": 5}"#, r#"{"task": null}"#, r#"{"task": ["a"]}"#, r#"{"task": "a""#] {
+    for body in [
+        "not json",
+        "",
+        "[\"task\"]",
+        "\"task\"",
+        "{}",
+        r#"{"task": 5}"#,
+        r#"{"task": null}"#,
+        r#"{"task": ["a"]}"#,
+        r#"{"task": "a""#,
+    ] {
         post(Some("application/json"), body.to_owned()).await.expect_error(StatusCode::BAD_REQUEST);
     }
     let task = r#"{"task": "a"}"#.to_owned();
-    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/jsonx")] {
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/jsonx")]
+    {
         post(content_type, task.clone()).await.expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
     let reply = post(Some("Application/JSON; charset=utf-8"), task).await;
@@ -340,7 +367,10 @@ async fn patch_marks_done_and_unknown_ids_are_404(runtime: Runtime) {
     let done = app.set_done(&id, json!(true)).await;
     assert_eq!(done.status, StatusCode::OK, "{done:?}");
     assert_eq!(done.body["done"], true);
-    assert_eq!((&done.body["id"], &done.body["task"], &done.body["created_at"]), (&todo.body["id"], &todo.body["task"], &todo.body["created_at"]));
+    assert_eq!(
+        (&done.body["id"], &done.body["task"], &done.body["created_at"]),
+        (&todo.body["id"], &todo.body["task"], &todo.body["created_at"])
+    );
     assert_eq!(app.list("").await[0]["done"], true);
     assert_eq!(app.set_done(&id, json!(false)).await.body["done"], false);
 
@@ -351,7 +381,8 @@ async fn patch_marks_done_and_unknown_ids_are_404(runtime: Runtime) {
     for bad_done in [json!("yes"), json!(1), json!(null)] {
         app.set_done(&id, bad_done).await.expect_error(StatusCode::BAD_REQUEST);
     }
-    let text = app.request(Method::PATCH, &format!("/api/todos/{id}")).header("content-type", "text/plain").body("done");
+    let text =
+        app.request(Method::PATCH, &format!("/api/todos/{id}")).header("content-type", "text/plain").body("done");
     Reply::from(text.send().await.unwrap()).await.expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
@@ -465,7 +496,11 @@ async fn every_request_logs_one_json_line(runtime: Runtime) {
 
     let logs = app.served.wait_for_request_logs(2, Duration::from_secs(10));
     for (log, (method, route, status)) in logs.iter().zip([("POST", "/api/todo", 201), ("GET", "/api/todos", 400)]) {
-        assert_eq!((&log["method"], &log["route"], &log["status"]), (&json!(method), &json!(route), &json!(status)), "{log}");
+        assert_eq!(
+            (&log["method"], &log["route"], &log["status"]),
+            (&json!(method), &json!(route), &json!(status)),
+            "{log}"
+        );
         assert!(log["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{log}");
     }
 }

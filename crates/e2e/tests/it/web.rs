@@ -1,8 +1,8 @@
 //! The web component over HTTP on each runtime, with the root spin.toml:
 //! caching validators, security headers, methods and unknown paths.
 
-use reqwest::{Method, StatusCode};
 use e2e::Runtime;
+use reqwest::{Method, StatusCode};
 
 async fn request(runtime: Runtime, method: Method, path: &str, if_none_match: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().request(method, e2e::app_without_database(runtime).url(path));
@@ -13,21 +13,12 @@ async fn request(runtime: Runtime, method: Method, path: &str, if_none_match: Op
 }
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_else(|| panic!("no {name} header"))
+    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("no {name} header"))
 }
 
 fn assert_secured(response: &reqwest::Response) {
     let csp = header(response, "content-security-policy");
-    for directive in [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-    ] {
+    for directive in ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'"] {
         assert!(csp.contains(directive), "CSP lacks {directive}: {csp}");
     }
     assert!(!csp.contains("unsafe"), "CSP allows unsafe code: {csp}");
@@ -37,63 +28,40 @@ fn assert_secured(response: &reqwest::Response) {
 
 async fn assert_json_error(response: reqwest::Response) {
     assert_eq!(header(&response, "content-type"), "application/json");
-    let body: serde_json::Value =
-        serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON body");
+    let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON body");
     assert!(body["error"].is_string(), "{body}");
 }
 
 /// The versioned asset URLs (`/assets/app.js?v=...`) that the page links to.
 fn linked_assets(html: &str) -> Vec<String> {
-    html.split('"')
-        .filter(|part| part.starts_with("/assets/"))
-        .map(str::to_string)
-        .collect()
+    html.split('"').filter(|part| part.starts_with("/assets/")).map(str::to_string).collect()
 }
 
 async fn page_is_html_with_security_headers_and_a_short_cache(runtime: Runtime) {
     let response = request(runtime, Method::GET, "/", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_secured(&response);
-    assert_eq!(
-        header(&response, "content-type"),
-        "text/html; charset=utf-8"
-    );
+    assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8");
     assert_eq!(header(&response, "cache-control"), "no-cache");
     let etag = header(&response, "etag").to_string();
-    assert!(
-        etag.starts_with('"') && etag.ends_with('"'),
-        "a strong ETag: {etag}"
-    );
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong ETag: {etag}");
     let html = response.text().await.unwrap();
     assert!(html.contains("<h1>Todos</h1>"));
 
     let again = request(runtime, Method::GET, "/?utm=1", None).await;
-    assert_eq!(
-        header(&again, "etag"),
-        etag,
-        "the query string does not change the page"
-    );
+    assert_eq!(header(&again, "etag"), etag, "the query string does not change the page");
 }
 
 async fn linked_assets_are_served_with_long_cache_and_matching_etag(runtime: Runtime) {
     let html = request(runtime, Method::GET, "/", None).await.text().await.unwrap();
     let assets = linked_assets(&html);
-    assert_eq!(
-        assets.len(),
-        3,
-        "app.css, app.js and favicon.svg: {assets:?}"
-    );
+    assert_eq!(assets.len(), 3, "app.css, app.js and favicon.svg: {assets:?}");
     for url in assets {
-        let (path, version) = url
-            .split_once("?v=")
-            .unwrap_or_else(|| panic!("{url} is not versioned"));
+        let (path, version) = url.split_once("?v=").unwrap_or_else(|| panic!("{url} is not versioned"));
         let response = request(runtime, Method::GET, &url, None).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         assert_secured(&response);
-        assert_eq!(
-            header(&response, "cache-control"),
-            "public, max-age=31536000, immutable"
-        );
+        assert_eq!(header(&response, "cache-control"), "public, max-age=31536000, immutable");
         assert_eq!(header(&response, "etag"), format!("\"{version}\""), "{url}");
         let expected_type = match path.rsplit('.').next() {
             Some("css") => "text/css; charset=utf-8",
@@ -102,26 +70,15 @@ async fn linked_assets_are_served_with_long_cache_and_matching_etag(runtime: Run
             other => panic!("unexpected asset type {other:?}"),
         };
         assert_eq!(header(&response, "content-type"), expected_type, "{url}");
-        assert!(
-            !response.bytes().await.unwrap().is_empty(),
-            "{url} has a body"
-        );
+        assert!(!response.bytes().await.unwrap().is_empty(), "{url} has a body");
     }
 }
 
 async fn if_none_match_gives_304_without_body(runtime: Runtime) {
     let etag = header(&request(runtime, Method::GET, "/assets/app.js", None).await, "etag").to_string();
-    for tag in [
-        etag.clone(),
-        format!("W/{etag}"),
-        format!("\"other\", {etag}"),
-    ] {
+    for tag in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}")] {
         let response = request(runtime, Method::GET, "/assets/app.js", Some(&tag)).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::NOT_MODIFIED,
-            "If-None-Match: {tag}"
-        );
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "If-None-Match: {tag}");
         assert_eq!(header(&response, "etag"), etag);
         assert!(response.bytes().await.unwrap().is_empty());
     }
@@ -140,12 +97,7 @@ async fn head_gives_the_headers_of_get_without_body(runtime: Runtime) {
 }
 
 async fn unknown_asset_is_404_json(runtime: Runtime) {
-    for path in [
-        "/assets/nope.js",
-        "/assets/app.js/more",
-        "/assets/",
-        "/assets/APP.JS",
-    ] {
+    for path in ["/assets/nope.js", "/assets/app.js/more", "/assets/", "/assets/APP.JS"] {
         let response = request(runtime, Method::GET, path, None).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_secured(&response);
@@ -156,11 +108,7 @@ async fn unknown_asset_is_404_json(runtime: Runtime) {
 async fn other_methods_are_405_with_allow(runtime: Runtime) {
     for method in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
         let response = request(runtime, method.clone(), "/", None).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{method}"
-        );
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
         assert_eq!(header(&response, "allow"), "GET, HEAD");
         assert_json_error(response).await;
     }

@@ -52,7 +52,8 @@ fn parse(raw: &[u8], head_only: bool) -> std::io::Result<HttpResponse> {
     let head = std::str::from_utf8(&raw[..end]).map_err(|_| invalid("header is not UTF-8"))?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status = status_line.split(' ').nth(1).and_then(|code| code.parse().ok()).ok_or_else(|| invalid(status_line))?;
+    let status =
+        status_line.split(' ').nth(1).and_then(|code| code.parse().ok()).ok_or_else(|| invalid(status_line))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))

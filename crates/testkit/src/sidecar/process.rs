@@ -52,7 +52,8 @@ impl Sidecar {
         }
         command.env("IMAGE_LISTEN", addr.to_string()).envs(env.iter().copied());
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = crate::process::spawn_tied_to_process(command).unwrap_or_else(|error| panic!("spawn {}: {error}", binary.display()));
+        let mut child = crate::process::spawn_tied_to_process(command)
+            .unwrap_or_else(|error| panic!("spawn {}: {error}", binary.display()));
         let logs = Arc::new(Mutex::new(Vec::new()));
         capture_lines(child.stdout.take().expect("piped stdout"), &logs, |_| ());
         capture_lines(child.stderr.take().expect("piped stderr"), &logs, |_| ());

@@ -12,13 +12,24 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub enum Reply {
     /// 200 with Content-Type and Content-Length.
-    Picture { content_type: String, body: Vec<u8> },
+    Picture {
+        content_type: String,
+        body: Vec<u8>,
+    },
     /// 200 with no Content-Length: the body ends when the connection closes.
-    Unsized { content_type: String, body: Vec<u8> },
-    Redirect { location: String },
+    Unsized {
+        content_type: String,
+        body: Vec<u8>,
+    },
+    Redirect {
+        location: String,
+    },
     Status(u16),
     /// Waits, then answers with the inner reply.
-    Slow { delay: Duration, then: Box<Reply> },
+    Slow {
+        delay: Duration,
+        then: Box<Reply>,
+    },
     /// The n-th request to the path gets reply n modulo the length: a source whose picture
     /// changes on every fetch.
     Cycle(Vec<Reply>),
