@@ -162,3 +162,12 @@ def test_make_rotate_secrets_key_re_encrypts_every_environment_for_the_new_recip
         with pytest.raises(sops_cli.SopsError):
             sops_cli.decrypt_file(path, age_identity)
     assert not list(project_copy.rglob("todo-db.yaml")), "rotation left a plaintext secret behind"
+
+
+def test_every_db_url_template_carries_the_database_bounds():
+    # Neither Spin nor outbound-pg bounds a database that stops answering: the URL must.
+    bounds = ["connect_timeout=", "keepalives=1", "statement_timeout", "lock_timeout"]
+    for path in ["infra/cluster/outputs.tf", "k8s/secrets/todo-db.yaml.example", "scripts/stack.sh"]:
+        text = (REPO / path).read_text()
+        missing = [bound for bound in bounds if bound not in text]
+        assert not missing, f"{path} lacks {missing}"

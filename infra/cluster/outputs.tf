@@ -24,12 +24,18 @@ output "db_host" {
   value = "${google_sql_database_instance.todo.private_ip_address}:5432"
 }
 
+# The bounds on a database that stops answering live in the URL (Spin and outbound-pg add none):
+# the same options as k8s/secrets/todo-db.yaml.example and scripts/stack.sh.
+locals {
+  db_url_bounds = "connect_timeout=5&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&options=-c%20statement_timeout%3D10000%20-c%20lock_timeout%3D5000"
+}
+
 output "db_urls" {
   description = "db_url of each environment, for k8s/overlays/<env>/todo-db.yaml"
   sensitive   = true
   value = {
     for env, db in google_sql_database.env :
-    env => "postgres://${google_sql_user.env[env].name}:${random_password.db[env].result}@${google_sql_database_instance.todo.private_ip_address}:5432/${db.name}?sslmode=disable"
+    env => "postgres://${google_sql_user.env[env].name}:${random_password.db[env].result}@${google_sql_database_instance.todo.private_ip_address}:5432/${db.name}?sslmode=disable&${local.db_url_bounds}"
   }
 }
 
