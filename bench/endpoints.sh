@@ -44,8 +44,15 @@ list_etag() {
     awk 'tolower($1) == "etag:" { sub(/\r$/, ""); print $2 }'
 }
 
-# The newest todo's id: DELETE runs go down from it, one id per request.
-newest_id() { psql -Atq "${DB_URL%%\?*}" -c "SELECT max(id) FROM todos"; }
+# The top of the todos never deleted (ids 1..N, seeded, minus what DELETE runs took from the top):
+# the first id whose successor is gone. DELETE runs count down from there, one id per request.
+newest_id() {
+  psql -Atq "${DB_URL%%\?*}" -c "SELECT min(id) FROM todos t WHERE NOT EXISTS (SELECT FROM todos u WHERE u.id = t.id + 1)"
+}
+
+# first_id CONNECTIONS: where a DELETE run starts, below the ids the run before it may still have
+# had in flight when it stopped (at most one per connection, just below the last it sent).
+first_id() { echo $(($(newest_id) - $1)); }
 
 photo_etag() {
   curl -s -o /dev/null -D - --max-time 5 "$APP_URL/api/daily_photo" |
@@ -69,12 +76,12 @@ bench() {
     return 1
   fi
   for c in $CONCURRENCY; do
-    BENCH_FIRST_ID=$(newest_id) BENCH_JSON=/dev/null wrk -t1 -c"$c" -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
+    BENCH_FIRST_ID=$(first_id "$c") BENCH_JSON=/dev/null wrk -t1 -c"$c" -d2s -s "$HERE/wrk.lua" "$@" >/dev/null
     reset_peak_rss "$APP_PID"
     if [ -n "$SIDECAR_PID" ]; then reset_peak_rss "$SIDECAR_PID"; fi
     local before after
     read -ra before <<<"$(cpu_usage)"
-    BENCH_FIRST_ID=$(newest_id) BENCH_JSON="$OUT/$ENDPOINT.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
+    BENCH_FIRST_ID=$(first_id "$c") BENCH_JSON="$OUT/$ENDPOINT.c$c.json" wrk -t1 -c"$c" -d"$DURATION" --timeout 2s --latency \
       -s "$HERE/wrk.lua" "$@" >"$OUT/$ENDPOINT.c$c.txt"
     read -ra after <<<"$(cpu_usage)"
     peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/$ENDPOINT.c$c.rss.json"
