@@ -12,11 +12,43 @@ const EXPOSED_HEADERS: &str = "etag, location, retry-after";
 /// Browsers cache a preflight this long (Chromium caps it at 2 hours).
 const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
 
-/// The request's `Origin` when it is allowed; the variable is read only when there is one.
-pub(crate) fn allowed_origin(request: &IncomingRequest) -> Option<String> {
-    let origin = header_text(request, "origin").ok().flatten()?;
-    let allowed = spin_sdk::variables::get(ALLOWED_ORIGINS_VARIABLE).ok()?;
-    is_listed(&allowed, &origin).then_some(origin)
+/// What CORS adds to a response. With an allow-list, every response depends on the request's
+/// `Origin`, so every one says `Vary: Origin` (else a shared cache could hand one origin's
+/// answer to another); a listed origin also gets the allow headers.
+pub(crate) enum Cors {
+    Off,
+    Vary,
+    Allow(String),
+}
+
+impl Cors {
+    pub(crate) fn for_request(request: &IncomingRequest) -> Cors {
+        let Ok(allowed) = spin_sdk::variables::get(ALLOWED_ORIGINS_VARIABLE) else { return Cors::Off };
+        if allowed.split(',').all(|listed| listed.trim().is_empty()) {
+            return Cors::Off;
+        }
+        match header_text(request, "origin").ok().flatten() {
+            Some(origin) if is_listed(&allowed, &origin) => Cors::Allow(origin),
+            _ => Cors::Vary,
+        }
+    }
+
+    pub(crate) fn apply(self, response: &mut Response) {
+        if let Cors::Allow(origin) = &self {
+            response.set_header("access-control-allow-origin", origin.as_str());
+            response.set_header("access-control-expose-headers", EXPOSED_HEADERS);
+        }
+        if !matches!(self, Cors::Off) {
+            let vary = match response.header("vary").and_then(|value| value.as_str()) {
+                Some(existing) if existing.split(',').any(|name| name.trim().eq_ignore_ascii_case("origin")) => {
+                    existing.to_owned()
+                }
+                Some(existing) => format!("{existing}, origin"),
+                None => "origin".to_owned(),
+            };
+            response.set_header("vary", vary);
+        }
+    }
 }
 
 fn is_listed(allowed: &str, origin: &str) -> bool {
@@ -38,13 +70,6 @@ pub(crate) fn preflight(route: &Route) -> Response {
         .header("access-control-allow-headers", ALLOWED_HEADERS)
         .header("access-control-max-age", PREFLIGHT_MAX_AGE_SECONDS);
     builder.build()
-}
-
-/// Lets `origin` read the response.
-pub(crate) fn allow(response: &mut Response, origin: String) {
-    response.set_header("access-control-allow-origin", origin);
-    response.set_header("access-control-expose-headers", EXPOSED_HEADERS);
-    response.set_header("vary", "origin");
 }
 
 #[cfg(test)]

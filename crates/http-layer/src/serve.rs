@@ -1,5 +1,5 @@
 use crate::body::declared_length;
-use crate::cors;
+use crate::cors::{self, Cors};
 use crate::error::ApiError;
 use crate::headers::{header_text, header_values};
 use crate::log::{RequestLog, millis, short_detail};
@@ -24,8 +24,8 @@ where
 {
     let started = Instant::now();
     let method = request.method();
-    let origin = cors::allowed_origin(&request);
-    let outcome = if origin.is_some() && method == Method::Options && cors::is_preflight(&request) {
+    let cors = Cors::for_request(&request);
+    let outcome = if matches!(cors, Cors::Allow(_)) && method == Method::Options && cors::is_preflight(&request) {
         Ok(cors::preflight(&route))
     } else {
         match admit(&route, &method, &request) {
@@ -40,9 +40,7 @@ where
             (error.into_response(), detail)
         }
     };
-    if let Some(origin) = origin {
-        cors::allow(&mut response, origin);
-    }
+    cors.apply(&mut response);
     RequestLog {
         method: &method.to_string(),
         route: route.name,

@@ -186,6 +186,13 @@ async fn cors_is_off_by_default_and_follows_the_allow_list(runtime: Runtime) {
         .unwrap();
     assert_eq!(other.status(), StatusCode::OK);
     assert!(other.headers().get("access-control-allow-origin").is_none());
+    // With an allow-list every answer depends on the Origin, also one without it.
+    let no_origin = reqwest::Client::new().get(open.url("/api/todos")).send().await.unwrap();
+    for response in [&read, &other, &no_origin] {
+        assert_eq!(response.headers().get("vary").map(|v| v.to_str().unwrap()), Some("origin"));
+    }
+    let closed_read = reqwest::get(closed.url("/api/todos")).await.unwrap();
+    assert!(closed_read.headers().get("vary").is_none(), "no allow-list, nothing varies");
 }
 
 e2e::on_each_runtime!(
