@@ -140,7 +140,8 @@ impl TestApp {
     /// runtime's processes (`spin up` serves from a `spin trigger http` child).
     pub fn peak_rss_kib(&self) -> u64 {
         let pids = self.processes.iter().flat_map(|served| testkit::process_group_members(&served.child));
-        pids.filter_map(|pid| proc_status_kib(pid, "VmHWM:")).max().unwrap_or(0)
+        let peak = pids.filter_map(|pid| proc_status_kib(pid, "VmHWM:")).max();
+        peak.expect("the runtime's processes are running and their /proc/PID/status readable")
     }
 }
 

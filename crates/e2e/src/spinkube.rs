@@ -107,7 +107,7 @@ pub(crate) struct Ingress {
 impl Ingress {
     pub(crate) fn start(backends: Vec<(String, SocketAddr)>) -> Ingress {
         let routes = Routes::of_ingress();
-        for (_, service) in &routes.paths {
+        for service in routes.paths.iter().map(|(_, service)| service).chain([&routes.default]) {
             assert!(
                 backends.iter().any(|(name, _)| name == service),
                 "the Ingress routes to {service}, which is no SpinApp"

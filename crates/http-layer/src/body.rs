@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::IncomingRequest;
 
 /// The largest request body read; anything longer is refused with 413 before it is buffered.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Reads a JSON object body into `T`: 415 unless it is declared as JSON, 413 over
 /// [`MAX_BODY_BYTES`], 400 when it is not a JSON object of the expected shape.

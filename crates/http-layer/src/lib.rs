@@ -16,7 +16,7 @@ mod log;
 mod response;
 mod serve;
 
-pub use body::{MAX_BODY_BYTES, read_json};
+pub use body::read_json;
 pub use conditional::{not_modified, tagged};
 pub use error::ApiError;
 pub use headers::{header_text, header_values};

@@ -21,5 +21,5 @@ pub use idempotency::{IdempotencyKey, InvalidIdempotencyKey, idempotency_key};
 pub use page::{InvalidListQuery, ListQuery};
 pub use response::{created, status_ok, todo_list};
 pub use store::Counts;
-pub use task::{InvalidTask, MAX_TASK_CHARS, TaskText};
+pub use task::{InvalidTask, TaskText};
 pub use todo::{CreatedAt, InvalidTodoId, Todo, TodoId};

@@ -1,7 +1,7 @@
 use std::fmt;
 
 /// The longest task, in Unicode scalar values ("ä" counts once; the original counted bytes).
-pub const MAX_TASK_CHARS: usize = 140;
+pub(crate) const MAX_TASK_CHARS: usize = 140;
 
 /// The text of a todo: trimmed, not empty, at most [`MAX_TASK_CHARS`], no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
