@@ -351,18 +351,26 @@ async function commitDelete() {
       return;
     }
   }
-  view.counts.all -= 1; // until the refresh brings the server's counts
-  view.counts[entry.todo.done ? "done" : "open"] -= 1;
-  removeEntry(entry);
-  showCounts();
+  forgetDeleted(entry);
   changed();
 }
 
-// Leaving the page ends the undo window: the delete the user saw still happens.
+// A deleted todo leaves the list and the counts (until the refresh brings the server's counts).
+function forgetDeleted(entry) {
+  view.counts.all -= 1;
+  view.counts[entry.todo.done ? "done" : "open"] -= 1;
+  removeEntry(entry);
+  showCounts();
+}
+
+// Leaving the page ends the undo window: the delete the user saw still happens, and a page
+// restored from the back/forward cache shows it done (no timer left to fire, no undo bar).
 function sendPendingDelete() {
   if (!pendingDelete) return;
-  send("DELETE", `/api/todos/${pendingDelete.entry.todo.id}`, { keepalive: true }).catch(() => {});
-  pendingDelete = null;
+  const { entry } = pendingDelete;
+  endUndoWindow();
+  send("DELETE", `/api/todos/${entry.todo.id}`, { keepalive: true }).catch(() => {});
+  forgetDeleted(entry);
 }
 
 // --- loading and refreshing the list -------------------------------------------------
