@@ -29,8 +29,9 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    // IPv4 inside IPv6 (::ffff:a.b.c.d, NAT64 64:ff9b::a.b.c.d) reaches the IPv4 address.
-    if let Some(v4) = ip.to_ipv4_mapped().or_else(|| nat64_embedded(ip)) {
+    // IPv4 inside IPv6 (::ffff:a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:aabb:ccdd::) reaches
+    // the IPv4 address.
+    if let Some(v4) = ip.to_ipv4_mapped().or_else(|| nat64_embedded(ip)).or_else(|| six_to_four_embedded(ip)) {
         return is_public_v4(v4);
     }
     let first = ip.segments()[0];
@@ -41,6 +42,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || ip.is_unicast_link_local()
         || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
         || (first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+        || (first == 0x2001 && ip.segments()[1] == 0) // Teredo: tunnels to an IPv4 address
+        || ip.segments()[..3] == [0x0064, 0xff9b, 0x0001] // local-use NAT64 (RFC 8215)
         || ip.segments()[..6] == [0; 6] // IPv4-compatible (deprecated)
         || (first == 0x0100 && ip.segments()[1..4] == [0; 3]); // discard-only
     !special
@@ -50,6 +53,11 @@ fn nat64_embedded(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let octets = ip.octets();
     (octets[..12] == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])
         .then(|| Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15]))
+}
+
+fn six_to_four_embedded(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let octets = ip.octets();
+    (octets[..2] == [0x20, 0x02]).then(|| Ipv4Addr::new(octets[2], octets[3], octets[4], octets[5]))
 }
 
 #[cfg(test)]
@@ -91,6 +99,10 @@ mod tests {
             "::ffff:10.0.0.1",
             "::127.0.0.1",
             "64:ff9b::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "2002:7f00:1::",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b:1::a9fe:a9fe",
             "100::1",
         ] {
             assert!(!public(address), "{address} must not count as public");
@@ -107,6 +119,7 @@ mod tests {
             "2606:4700::1111",
             "::ffff:8.8.8.8",
             "64:ff9b::808:808",
+            "2002:808:808::1",
         ] {
             assert!(public(address), "{address} is on the internet");
         }
