@@ -135,13 +135,14 @@ fn is_client_gone(error: &(dyn std::error::Error + 'static)) -> bool {
             .is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe))
 }
 
-/// Answers one request. An `Err` makes hyper close the connection without a response, which
-/// is what Spin 3.6 does when it cannot tell the request's authority.
-/// A request `handle` refused, and logged, by closing the connection.
+/// A request `handle` refused, and logged, by closing the connection. Any hyper user error
+/// matches, so a failure while streaming a guest's response body goes unlogged too (known gap).
 fn is_refused_request(error: &(dyn std::error::Error + 'static)) -> bool {
     error.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_user)
 }
 
+/// Answers one request. An `Err` makes hyper close the connection without a response, which
+/// is what Spin 3.6 does when it cannot tell the request's authority.
 async fn handle(app: &App, mut request: Request<Incoming>, client: SocketAddr) -> Result<Response<HyperOutgoingBody>> {
     let path = request.uri().path().to_owned();
     if let Some(well_known) = path.strip_prefix("/.well-known/spin/") {
