@@ -36,6 +36,12 @@ impl<'a> AppConfig<'a> {
         }
     }
 
+    /// The root spin.toml with a `db_url` that reaches nothing, for routes that never touch
+    /// the database.
+    pub fn without_database() -> AppConfig<'a> {
+        AppConfig::root_manifest().variable("db_url", crate::UNUSED_DB_URL)
+    }
+
     pub fn manifest(path: impl Into<PathBuf>) -> AppConfig<'a> {
         AppConfig { manifest: path.into(), ..AppConfig::root_manifest() }
     }

@@ -14,7 +14,7 @@ pub use runtime::Runtime;
 
 /// A `db_url` for apps whose tested routes never reach the database: the manifest requires
 /// the variable, and nothing listens on port 1.
-pub const UNUSED_DB_URL: &str = "postgres://unused@127.0.0.1:1/none";
+pub(crate) const UNUSED_DB_URL: &str = "postgres://unused@127.0.0.1:1/none";
 
 /// A new database on `postgres` with the schema of `migrations/`: its URL.
 pub async fn migrated_database(postgres: &testkit::Postgres) -> String {
@@ -75,5 +75,5 @@ pub fn app_without_database(runtime: Runtime) -> &'static TestApp {
         Runtime::SpinKube => &SPINKUBE,
         Runtime::Devhost => &DEVHOST,
     };
-    app.get_or_init(|| TestApp::spawn(runtime, AppConfig::root_manifest().variable("db_url", UNUSED_DB_URL)))
+    app.get_or_init(|| TestApp::spawn(runtime, AppConfig::without_database()))
 }

@@ -53,10 +53,6 @@ fn exchange(addr: SocketAddr, head: &[u8], body_bytes: u64, chunked: bool) -> (u
     (status, head)
 }
 
-fn app_without_database(runtime: Runtime) -> TestApp {
-    TestApp::spawn(runtime, AppConfig::root_manifest().variable("db_url", e2e::UNUSED_DB_URL))
-}
-
 async fn a_bad_idempotency_key_is_refused_and_stores_nothing(runtime: Runtime) {
     let postgres = testkit::shared_postgres();
     let db_url = e2e::migrated_database(postgres).await;
@@ -171,7 +167,8 @@ mod one_process {
     use super::*;
 
     async fn a_400_mb_body_to_every_route_is_refused_unread(runtime: Runtime) {
-        let app = app_without_database(runtime);
+        // Its own process: the peak memory read below must be this test's.
+        let app = TestApp::spawn(runtime, AppConfig::without_database());
         let cases = [
             ("GET", "/", 413),
             ("POST", "/", 405),

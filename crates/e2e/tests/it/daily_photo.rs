@@ -13,9 +13,7 @@ const ROUTE: &str = "/api/daily_photo";
 
 /// The app, with the image component allowed to reach only `image_service_host`.
 fn app(runtime: Runtime, image_service_host: &str) -> TestApp {
-    let config = AppConfig::root_manifest()
-        .variable("db_url", e2e::UNUSED_DB_URL)
-        .variable("image_service_host", image_service_host);
+    let config = AppConfig::without_database().variable("image_service_host", image_service_host);
     TestApp::spawn(runtime, config)
 }
 
