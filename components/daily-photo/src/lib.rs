@@ -1,5 +1,6 @@
-//! `GET`/`HEAD /api/daily_photo`: the daily picture, fetched from the image sidecar (Spin
-//! variable `image_service_url`) with its validators, so browsers revalidate cheaply.
+//! `GET /api/daily_photo` (and `HEAD`, answered by `serve`): the daily picture, fetched from the
+//! image sidecar (Spin variable `image_service_url`) with its validators, so browsers revalidate
+//! cheaply.
 
 mod reply;
 mod upstream;
@@ -10,7 +11,7 @@ use spin_sdk::http_component;
 
 use crate::upstream::{FetchedImage, Upstream};
 
-const ROUTE: Route = Route { name: "/api/daily_photo", methods: &[Method::Get, Method::Head] };
+const ROUTE: Route = Route { name: "/api/daily_photo", methods: &[Method::Get] };
 /// The sidecar restarts in seconds; asking again sooner would only add load.
 const RETRY_AFTER_SECONDS: u32 = 5;
 
@@ -20,6 +21,7 @@ async fn handle(request: IncomingRequest) -> Response {
 }
 
 async fn daily_photo(request: IncomingRequest) -> Result<Response, ApiError> {
+    // A HEAD asks the sidecar for headers only: the picture's bytes would be dropped anyway.
     let head = request.method() == Method::Head;
     let if_none_match = header_values(&request, "if-none-match");
     let base_url = spin_sdk::variables::get("image_service_url")

@@ -1,6 +1,8 @@
 // The todo page: the daily picture, the form and the shared list (newest first, paged,
-// filtered by All / Open / Done, kept current by polling), where a todo can be marked done,
-// edited in place and deleted with an undo.
+// filtered by All / Open / Done through the URL's fragment, #/open and #/done, so links, reloads
+// and the back button keep the filter; kept current by polling), where a todo can be marked
+// done, edited in place (saved with Enter or by leaving the field, cancelled with Escape) and
+// deleted with an undo.
 // Tasks are user input: they are only ever rendered with textContent, never as HTML.
 "use strict";
 
@@ -24,7 +26,8 @@ const loadMoreButton = byId("load-more");
 const undoBar = byId("undo");
 const undoText = byId("undo-text");
 const undoButton = byId("undo-button");
-const filterButtons = [...document.querySelectorAll("[data-filter]")];
+const filterLinks = [...document.querySelectorAll("[data-filter]")];
+const openCount = byId("open-count");
 const photo = byId("daily-photo");
 const photoCaption = byId("daily-photo-caption");
 
@@ -86,8 +89,10 @@ function say(text, isError = false) {
 
 // --- what is shown --------------------------------------------------------------
 
+const FILTERS = { "#/open": "open", "#/done": "done" }; // anything else shows all
+
 const view = {
-  filter: "all", // "all" | "open" | "done"
+  filter: FILTERS[location.hash] ?? "all", // "all" | "open" | "done"
   generation: 0, // bumped when the filter changes: answers for an earlier filter are dropped
   changes: 0, // bumped by every change made here: list answers sent before it are stale
   etag: null, // of the first page of this filter, sent as If-None-Match
@@ -118,6 +123,7 @@ function showCounts() {
     counts[deleting.done ? "done" : "open"] -= 1;
   }
   for (const name of ["all", "open", "done"]) byId(`count-${name}`).textContent = String(counts[name]);
+  openCount.textContent = `${counts.open} open`;
 }
 
 const EMPTY_NOTES = { all: "Nothing to do yet.", open: "Nothing left to do.", done: "Nothing done yet." };
@@ -254,15 +260,19 @@ function startEdit(entry) {
   input.setAttribute("aria-label", "Edit task");
   input.setAttribute("aria-describedby", "edit-hint");
   editor.append(input);
-  // Enter submits a form with one text field; Escape is ours.
+  // Enter submits a form with one text field; Escape is ours; leaving the field saves, and
+  // leaves the focus where the user put it.
   editor.addEventListener("submit", (event) => {
     event.preventDefault();
-    saveEdit(entry, input.value);
+    saveEdit(entry, input.value, { refocus: true });
   });
   input.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     event.preventDefault();
     stopEdit(entry);
+  });
+  input.addEventListener("blur", () => {
+    if (entry.editor === editor) saveEdit(entry, input.value, { refocus: false });
   });
   entry.label.hidden = true;
   entry.editButton.hidden = true;
@@ -271,27 +281,34 @@ function startEdit(entry) {
   input.focus();
 }
 
-function stopEdit(entry) {
-  entry.editor?.remove();
+// Closes the editor (set to null first: removing the focused field may fire its blur);
+// the focus goes back to Edit unless the user has put it elsewhere.
+function stopEdit(entry, { refocus = true } = {}) {
+  const editor = entry.editor;
   entry.editor = null;
+  editor?.remove();
   entry.label.hidden = false;
   entry.editButton.hidden = false;
-  entry.editButton.focus();
+  if (refocus) entry.editButton.focus();
 }
 
 // The server judges the task, as on create (trimmed, 1 to 140 characters): its 422
-// message is shown and the editor stays open.
-async function saveEdit(entry, task) {
+// message is shown and the editor stays open. An unchanged task closes it without a request.
+async function saveEdit(entry, task, { refocus }) {
   if (isBusy(entry)) return;
+  if (task.trim() === entry.todo.task) {
+    stopEdit(entry, { refocus });
+    return;
+  }
   setBusy(entry, true);
   try {
     const todo = await api("PATCH", `/api/todos/${entry.todo.id}`, { task });
     showTodo(entry, todo);
-    stopEdit(entry);
+    stopEdit(entry, { refocus: refocus || entry.editor?.contains(document.activeElement) });
     say("Todo saved.");
     changed();
   } catch (error) {
-    if (error.status === 404) stopEdit(entry);
+    if (error.status === 404) stopEdit(entry, { refocus });
     failedChange(entry, error, error.message); // as on create: the server's own words
   } finally {
     setBusy(entry, false);
@@ -458,14 +475,25 @@ async function loadMore() {
   }
 }
 
+function markCurrentFilter() {
+  for (const link of filterLinks) {
+    if (link.dataset.filter === view.filter) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+// The fragment changed (a filter link, the back or forward button, a typed URL).
+function showFilterOfUrl() {
+  const filter = FILTERS[location.hash] ?? "all";
+  if (filter !== view.filter) showFilter(filter);
+}
+
 function showFilter(filter) {
   if (pendingDelete) commitDelete();
   view.filter = filter;
   view.generation += 1;
   view.etag = null;
-  for (const button of filterButtons) {
-    button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
-  }
+  markCurrentFilter();
   for (const entry of rendered.values()) entry.item.remove();
   rendered.clear();
   loadMoreButton.hidden = true;
@@ -590,11 +618,10 @@ taskInput.addEventListener("input", updateCounter);
 form.addEventListener("submit", submitTodo);
 loadMoreButton.addEventListener("click", loadMore);
 undoButton.addEventListener("click", undoDelete);
-for (const button of filterButtons) {
-  button.addEventListener("click", () => showFilter(button.dataset.filter));
-}
+window.addEventListener("hashchange", showFilterOfUrl);
 document.addEventListener("visibilitychange", onVisibilityChange);
 window.addEventListener("pagehide", sendPendingDelete);
 watchPhoto();
 updateCounter();
+markCurrentFilter();
 poll();

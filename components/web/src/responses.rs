@@ -14,8 +14,8 @@ pub fn secure(response: &mut Response) {
     response.set_header("referrer-policy", "no-referrer");
 }
 
-/// 200 with the asset (body left out for HEAD), or 304 when the client's copy is current.
-pub fn asset(asset: &Asset, cache_control: &str, with_body: bool, not_modified: bool) -> Response {
+/// 200 with the asset, or 304 when the client's copy is current.
+pub fn asset(asset: &Asset, cache_control: &str, not_modified: bool) -> Response {
     let mut builder = Response::builder();
     builder
         .status(if not_modified { 304 } else { 200 })
@@ -24,7 +24,7 @@ pub fn asset(asset: &Asset, cache_control: &str, with_body: bool, not_modified: 
     if !not_modified {
         builder.header("content-type", asset.content_type);
     }
-    if with_body && !not_modified {
+    if !not_modified {
         builder.body(asset.body.to_vec());
     }
     builder.build()

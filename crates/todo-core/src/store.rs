@@ -52,6 +52,9 @@ const UPDATE: &str = concat!(
 
 const DELETE: &str = "DELETE FROM todos WHERE id = $1 RETURNING id";
 
+/// One todo by its primary key.
+const GET: &str = concat!("SELECT ", todo_columns!(), " FROM todos WHERE id = $1");
+
 pub const PING: &str = "SELECT 1";
 
 /// How many todos there are in all, open and done (whatever page or filter was asked for).
@@ -102,6 +105,11 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit) -> Result<Option<Tod
     ];
     let rows = query(db, UPDATE, &params)?;
     Ok(decode_todos(rows)?.pop())
+}
+
+/// One todo; `None` when there is no such todo.
+pub fn get(db: &Connection, id: TodoId) -> Result<Option<Todo>, ApiError> {
+    Ok(decode_todos(query(db, GET, &[id.get().into()])?)?.pop())
 }
 
 /// Removes a todo; `false` when there was none with this id.

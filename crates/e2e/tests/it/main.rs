@@ -4,6 +4,7 @@
 mod abuse;
 mod artifact;
 mod browser;
+mod completeness;
 mod daily_photo;
 mod differential;
 mod selective;

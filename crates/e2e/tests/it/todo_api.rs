@@ -389,14 +389,14 @@ async fn patch_marks_done_and_unknown_ids_are_404(runtime: Runtime) {
 async fn wrong_methods_are_405_with_allow(runtime: Runtime) {
     let app = App::start(runtime).await;
     let cases = [
-        (Method::POST, "/api/todos", "GET"),
-        (Method::DELETE, "/api/todos", "GET"),
+        (Method::POST, "/api/todos", "GET, HEAD"),
+        (Method::DELETE, "/api/todos", "GET, HEAD"),
         (Method::GET, "/api/todo", "POST"),
         (Method::PUT, "/api/todo", "POST"),
-        (Method::GET, "/api/todos/1", "PATCH, DELETE"),
-        (Method::PUT, "/api/todos/1", "PATCH, DELETE"),
-        (Method::POST, "/healthz", "GET"),
-        (Method::DELETE, "/readyz", "GET"),
+        (Method::POST, "/api/todos/1", "GET, HEAD, PATCH, DELETE"),
+        (Method::PUT, "/api/todos/1", "GET, HEAD, PATCH, DELETE"),
+        (Method::POST, "/healthz", "GET, HEAD"),
+        (Method::DELETE, "/readyz", "GET, HEAD"),
     ];
     for (method, path, allowed) in cases {
         let reply = Reply::from(app.request(method.clone(), path).send().await.unwrap()).await;

@@ -174,7 +174,7 @@ async fn cors_is_off_by_default_and_follows_the_allow_list(runtime: Runtime) {
     let allowed = preflight(&open, "https://b.example").await.unwrap();
     assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://b.example");
-    assert_eq!(allowed.headers()["access-control-allow-methods"], "PATCH, DELETE");
+    assert_eq!(allowed.headers()["access-control-allow-methods"], "GET, HEAD, PATCH, DELETE");
     let read =
         reqwest::Client::new().get(open.url("/api/todos")).header("origin", "https://a.example").send().await.unwrap();
     assert_eq!(read.headers()["access-control-allow-origin"], "https://a.example");

@@ -5,6 +5,7 @@
 //! Screenshots land in `artifacts/` at the workspace root.
 
 mod chrome;
+mod complete;
 mod stack;
 
 use chrome::Browser;
@@ -456,14 +457,13 @@ async fn open_editor(browser: &Browser, item: &str) -> fantoccini::elements::Ele
     browser.find(&format!("{item} .editor input")).await
 }
 
+/// Follows the filter's link; the page shows that filter once the list is loaded.
 async fn show_filter(browser: &Browser, filter: &str) {
-    let button = format!("[data-filter={filter}]");
-    browser.find(&button).await.click().await.unwrap();
+    let link = format!("[data-filter={filter}]");
+    browser.find(&link).await.click().await.unwrap();
+    let current = format!("document.querySelector('{link}').getAttribute('aria-current') === 'page'");
+    browser.wait_until(&format!("{filter} is the current filter"), &current).await;
     wait_for_list(browser).await;
-    assert_eq!(
-        browser.eval(&format!("return document.querySelector('{button}').getAttribute('aria-pressed')")).await,
-        "true"
-    );
 }
 
 /// The counts the server gives for all todos.
