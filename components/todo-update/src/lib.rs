@@ -1,9 +1,10 @@
 //! `PATCH /api/todos/:id {"task"?, "done"?}`: edits a todo. `DELETE /api/todos/:id`: removes it.
+//! Either only by its author: the session that created it (`403` for anyone else).
 
 use http_layer::{ApiError, Route, json, path, read_json, serve};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
-use todo_core::{TodoId, TodoPatch, store};
+use todo_core::{Author, Change, TodoId, TodoPatch, session, store};
 
 const ROUTE: Route = Route { name: "/api/todos/:id", methods: &[Method::Patch, Method::Delete] };
 const ROUTE_PREFIX: &str = "/api/todos/";
@@ -15,22 +16,30 @@ async fn handle(request: IncomingRequest) -> Response {
 
 async fn write_todo(request: IncomingRequest) -> Result<Response, ApiError> {
     let id = TodoId::parse(id_segment(&path(&request)))?;
+    let author = session(&request).map(|session| session.author());
     if request.method() == Method::Delete {
-        return delete_todo(id);
+        return delete_todo(id, author.as_ref());
     }
     let edit = read_json::<TodoPatch>(request).await?.check()?;
-    match store::update(&todo_core::connect()?, id, &edit)? {
-        Some(todo) => Ok(json(200, &todo)),
-        None => Err(no_such_todo(id)),
+    match store::update(&todo_core::connect()?, id, &edit, author.as_ref())? {
+        Change::Made(todo) => Ok(json(200, &todo)),
+        Change::NotTheAuthor => Err(not_the_author(id, "change")),
+        Change::NoSuchTodo => Err(no_such_todo(id)),
     }
 }
 
 /// 204, or 404 when it is gone already (see the OpenAPI document for why not 204).
-fn delete_todo(id: TodoId) -> Result<Response, ApiError> {
-    if !store::delete(&todo_core::connect()?, id)? {
-        return Err(no_such_todo(id));
+fn delete_todo(id: TodoId, author: Option<&Author>) -> Result<Response, ApiError> {
+    match store::delete(&todo_core::connect()?, id, author)? {
+        Change::Made(()) => Ok(Response::builder().status(204).build()),
+        Change::NotTheAuthor => Err(not_the_author(id, "delete")),
+        Change::NoSuchTodo => Err(no_such_todo(id)),
     }
-    Ok(Response::builder().status(204).build())
+}
+
+/// 403, not 404: the todo is on the public list; it is just not the caller's.
+fn not_the_author(id: TodoId, action: &str) -> ApiError {
+    ApiError::forbidden(format!("only the author of todo {} may {action} it", id.get()))
 }
 
 fn no_such_todo(id: TodoId) -> ApiError {

@@ -2,7 +2,8 @@ use crate::body::declared_length;
 use crate::cors::{self, Cors};
 use crate::error::ApiError;
 use crate::headers::{header_text, header_values};
-use crate::log::{RequestLog, millis, short_detail};
+use crate::log::{RequestLog, logged_method, millis, short_detail};
+use crate::security;
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use std::time::Instant;
 
@@ -15,8 +16,8 @@ pub struct Route {
 
 /// Runs `handler` for a request to `route`. Before it runs, without reading the body: 405 with
 /// `Allow` for other methods, 413 for a body on a method that takes none. Errors are rendered
-/// as JSON, CORS headers added for an allowed origin (see `cors`), and one line with the
-/// outcome is logged.
+/// as JSON, every response gets the security headers (see `security`) and CORS headers for an
+/// allowed origin (see `cors`), and one line with the outcome is logged.
 pub async fn serve<Handler, Outcome>(route: Route, request: IncomingRequest, handler: Handler) -> Response
 where
     Handler: FnOnce(IncomingRequest) -> Outcome,
@@ -40,9 +41,10 @@ where
             (error.into_response(), detail)
         }
     };
+    security::apply(&mut response);
     cors.apply(&mut response);
     RequestLog {
-        method: &method.to_string(),
+        method: logged_method(&method),
         route: route.name,
         status: *response.status(),
         duration_ms: millis(started.elapsed()),
