@@ -1,7 +1,9 @@
 //! `GET /api/daily_photo` (and `HEAD`, answered by `serve`): the daily picture, fetched from the
 //! image sidecar (Spin variable `image_service_url`) with its validators, so browsers revalidate
-//! cheaply.
+//! cheaply. Only an image type is relayed (`media`): any other answer is a 503, and its reason
+//! is logged.
 
+mod media;
 mod reply;
 mod upstream;
 
@@ -28,8 +30,14 @@ async fn daily_photo(request: IncomingRequest) -> Result<Response, ApiError> {
         .map_err(|error| unavailable(format!("variable image_service_url: {error}")))?;
     let upstream = Upstream::parse(&base_url).map_err(unavailable)?;
     let image = fetch(&upstream, head, &if_none_match).map_err(unavailable)?;
+    // A 304 has no body and no Content-Type; a 200 is served only as an allowed image type.
+    let content_type = if image.status == 304 {
+        None
+    } else {
+        Some(media::allowed_type(image.content_type.as_deref()).map_err(unavailable)?)
+    };
     let client_copy_current = is_current(&image, &if_none_match);
-    Ok(reply::image(image, client_copy_current))
+    Ok(reply::image(image, content_type, client_copy_current))
 }
 
 /// The picture, or the sidecar's 304 when this component agrees the client's copy is current:

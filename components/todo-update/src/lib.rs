@@ -1,14 +1,15 @@
 //! `/api/todos/:id`: `GET` one todo (with an `ETag`, so a client revalidates with a cheap 304;
-//! `HEAD` answered by `serve`), `PATCH {"task"?, "done"?}` edits it, `DELETE` removes it.
+//! `HEAD` answered by `serve`), `PATCH {"task"?, "done"?}` edits it, `DELETE` removes it; either
+//! change only by its author, the session that created it (`403` for anyone else).
 
 use http_layer::{ApiError, Route, header_values, json, path, read_json, serve, tagged};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
-use todo_core::{TodoId, TodoPatch, store};
+use todo_core::{Author, Change, TodoId, TodoPatch, session, store};
 
 const ROUTE: Route = Route { name: "/api/todos/:id", methods: &[Method::Get, Method::Patch, Method::Delete] };
 const ROUTE_PREFIX: &str = "/api/todos/";
-/// As for the list: anyone may change a todo, so a cache must ask every time.
+/// As for the list: a todo may change at any time, so a cache must ask every time.
 const CACHE_CONTROL: &str = "no-cache";
 
 #[http_component]
@@ -18,35 +19,45 @@ async fn handle(request: IncomingRequest) -> Response {
 
 async fn todo(request: IncomingRequest) -> Result<Response, ApiError> {
     let id = TodoId::parse(id_segment(&path(&request)))?;
+    let author = session(&request).map(|session| session.author());
     match request.method() {
-        Method::Delete => delete_todo(id),
-        Method::Patch => edit_todo(id, request).await,
-        _ => get_todo(id, &request),
+        Method::Delete => delete_todo(id, author.as_ref()),
+        Method::Patch => edit_todo(id, author.as_ref(), request).await,
+        _ => get_todo(id, author.as_ref(), &request),
     }
 }
 
 /// 200 with the todo and a strong `ETag` of it, or 304 when the client's copy is current.
-fn get_todo(id: TodoId, request: &IncomingRequest) -> Result<Response, ApiError> {
-    let todo = store::get(&todo_core::connect()?, id)?.ok_or_else(|| no_such_todo(id))?;
+fn get_todo(id: TodoId, reader: Option<&Author>, request: &IncomingRequest) -> Result<Response, ApiError> {
+    let todo = store::get(&todo_core::connect()?, id, reader)?.ok_or_else(|| no_such_todo(id))?;
     let mut response = tagged(&header_values(request, "if-none-match"), json(200, &todo));
     response.set_header("cache-control", CACHE_CONTROL);
+    // `mine` depends on the session: a shared cache keeps one copy per cookie.
+    response.set_header("vary", "cookie");
     Ok(response)
 }
 
-async fn edit_todo(id: TodoId, request: IncomingRequest) -> Result<Response, ApiError> {
+async fn edit_todo(id: TodoId, author: Option<&Author>, request: IncomingRequest) -> Result<Response, ApiError> {
     let edit = read_json::<TodoPatch>(request).await?.check()?;
-    match store::update(&todo_core::connect()?, id, &edit)? {
-        Some(todo) => Ok(json(200, &todo)),
-        None => Err(no_such_todo(id)),
+    match store::update(&todo_core::connect()?, id, &edit, author)? {
+        Change::Made(todo) => Ok(json(200, &todo)),
+        Change::NotTheAuthor => Err(not_the_author(id, "change")),
+        Change::NoSuchTodo => Err(no_such_todo(id)),
     }
 }
 
 /// 204, or 404 when it is gone already (see the OpenAPI document for why not 204).
-fn delete_todo(id: TodoId) -> Result<Response, ApiError> {
-    if !store::delete(&todo_core::connect()?, id)? {
-        return Err(no_such_todo(id));
+fn delete_todo(id: TodoId, author: Option<&Author>) -> Result<Response, ApiError> {
+    match store::delete(&todo_core::connect()?, id, author)? {
+        Change::Made(()) => Ok(Response::builder().status(204).build()),
+        Change::NotTheAuthor => Err(not_the_author(id, "delete")),
+        Change::NoSuchTodo => Err(no_such_todo(id)),
     }
-    Ok(Response::builder().status(204).build())
+}
+
+/// 403, not 404: the todo is on the public list; it is just not the caller's.
+fn not_the_author(id: TodoId, action: &str) -> ApiError {
+    ApiError::forbidden(format!("only the author of todo {} may {action} it", id.get()))
 }
 
 fn no_such_todo(id: TodoId) -> ApiError {

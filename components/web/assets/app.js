@@ -1,8 +1,9 @@
 // The todo page: the daily picture, the form and the shared list (newest first, paged,
 // filtered by All / Open / Done through the URL's fragment, #/open and #/done, so links, reloads
-// and the back button keep the filter; kept current by polling), where a todo can be marked
-// done, edited in place (saved with Enter or by leaving the field, cancelled with Escape) and
-// deleted with an undo.
+// and the back button keep the filter; kept current by polling), where the todos this browser
+// wrote (`mine`, by its session cookie) can be marked done, edited in place (saved with Enter or
+// by leaving the field, cancelled with Escape) and deleted with an undo; others' todos are shown
+// without those controls.
 // Tasks are user input: they are only ever rendered with textContent, never as HTML.
 "use strict";
 
@@ -148,19 +149,35 @@ function renderTodo(todo) {
   label.append(box, text);
 
   const created = document.createElement("time");
+  item.append(label, created);
+
+  const entry = {
+    ...{ item, label, box, text, created, todo, editor: null },
+    ...{ actions: null, editButton: null, deleteButton: null }, // the author's controls: showControls
+  };
+  box.addEventListener("change", () => setDone(entry));
+  showTodo(entry, todo);
+  return entry;
+}
+
+// Only a todo's author may change it: the controls exist on the caller's own todos alone.
+function showControls(entry, mine) {
+  entry.box.disabled = !mine;
+  if (mine === (entry.actions !== null)) return;
+  if (!mine) {
+    entry.actions.remove();
+    Object.assign(entry, { actions: null, editButton: null, deleteButton: null });
+    return;
+  }
   const editButton = actionButton("Edit");
   const deleteButton = actionButton("Delete");
+  editButton.addEventListener("click", () => startEdit(entry));
+  deleteButton.addEventListener("click", () => startDelete(entry));
   const actions = document.createElement("div");
   actions.className = "actions";
   actions.append(editButton, deleteButton);
-  item.append(label, created, actions);
-
-  const entry = { item, label, box, text, created, editButton, deleteButton, editor: null, todo };
-  box.addEventListener("change", () => setDone(entry));
-  editButton.addEventListener("click", () => startEdit(entry));
-  deleteButton.addEventListener("click", () => startDelete(entry));
-  showTodo(entry, todo);
-  return entry;
+  entry.item.append(actions);
+  Object.assign(entry, { actions, editButton, deleteButton });
 }
 
 function actionButton(name) {
@@ -178,9 +195,10 @@ function showTodo(entry, todo) {
   entry.text.textContent = todo.task;
   entry.created.dateTime = todo.created_at;
   entry.created.textContent = new Date(todo.created_at).toLocaleString();
+  showControls(entry, todo.mine);
   // Names a screen reader can tell apart: "Edit Buy milk", not a list of "Edit".
-  entry.editButton.setAttribute("aria-label", `Edit ${todo.task}`);
-  entry.deleteButton.setAttribute("aria-label", `Delete ${todo.task}`);
+  entry.editButton?.setAttribute("aria-label", `Edit ${todo.task}`);
+  entry.deleteButton?.setAttribute("aria-label", `Delete ${todo.task}`);
 }
 
 const isBusy = (entry) => entry.item.getAttribute("aria-busy") === "true";

@@ -5,7 +5,8 @@
 //! bodies on methods that take none with 413 without reading them, renders every error as
 //! JSON and writes one log line per request. `read_json` reads the bodies that are needed,
 //! with a hard cap; `not_modified` is the one `If-None-Match` evaluation (`tagged` adds a body
-//! hash as `ETag`); `cors` is the optional allow-list for other origins.
+//! hash as `ETag`); `cors` is the optional allow-list for other origins; `security` the headers
+//! every response carries (nosniff, a CSP that allows nothing, HSTS).
 
 mod body;
 mod conditional;
@@ -14,6 +15,7 @@ mod error;
 mod headers;
 mod log;
 mod response;
+mod security;
 mod serve;
 
 pub use body::read_json;

@@ -2,7 +2,8 @@ use crate::body::declared_length;
 use crate::cors::{self, Cors};
 use crate::error::ApiError;
 use crate::headers::{header_text, header_values};
-use crate::log::{RequestLog, millis, short_detail};
+use crate::log::{RequestLog, logged_method, millis, short_detail};
+use crate::security;
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use std::time::Instant;
 
@@ -33,8 +34,9 @@ impl Route {
 
 /// Runs `handler` for a request to `route`. Before it runs, without reading the body: 405 with
 /// `Allow` for other methods, 413 for a body on a method that takes none. Errors are rendered
-/// as JSON, CORS headers added for an allowed origin (see `cors`), a `HEAD` answered without
-/// the body, and one line with the outcome is logged.
+/// as JSON, every response gets the security headers (see `security`) and CORS headers for an
+/// allowed origin (see `cors`), a `HEAD` is answered without the body, and one line with the
+/// outcome is logged.
 pub async fn serve<Handler, Outcome>(route: Route, request: IncomingRequest, handler: Handler) -> Response
 where
     Handler: FnOnce(IncomingRequest) -> Outcome,
@@ -58,13 +60,14 @@ where
             (error.into_response(), detail)
         }
     };
+    security::apply(&mut response);
     cors.apply(&mut response);
     if method == Method::Head {
         // No Content-Length of the GET body: the host would insist on that many bytes.
         response.body_mut().clear();
     }
     RequestLog {
-        method: &method.to_string(),
+        method: logged_method(&method),
         route: route.name,
         status: *response.status(),
         duration_ms: millis(started.elapsed()),
