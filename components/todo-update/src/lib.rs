@@ -1,20 +1,30 @@
 //! `/api/todos/:id`: `GET` one todo (with an `ETag`, so a client revalidates with a cheap 304;
 //! `HEAD` answered by `serve`), `PATCH {"task"?, "done"?}` edits it, `DELETE` removes it; either
 //! change only by its author, the session that created it (`403` for anyone else).
+//!
+//! `/api/todos/mine` (the route's `:id` can be no id and `mine`): the caller's own todos at
+//! once. `GET` counts them, `PATCH {"done": bool}` marks them done or open, `DELETE ?done=true`
+//! clears the done ones; a bounded batch per request, whose answer says whether more remain.
 
-use http_layer::{ApiError, Route, header_values, json, path, read_json, serve, tagged};
+use http_layer::{ApiError, Route, header_values, json, path, query, read_json, serve, tagged};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
-use todo_core::{Author, Change, TodoId, TodoPatch, session, store};
+use todo_core::{Author, Batch, Change, MarkOwn, OwnCounts, TodoId, TodoPatch, clears_done_only, session, store};
 
 const ROUTE: Route = Route { name: "/api/todos/:id", methods: &[Method::Get, Method::Patch, Method::Delete] };
+const OWN_TODOS: Route = Route { name: "/api/todos/mine", methods: &[Method::Get, Method::Patch, Method::Delete] };
 const ROUTE_PREFIX: &str = "/api/todos/";
+const OWN_TODOS_SEGMENT: &str = "mine";
 /// As for the list: a todo may change at any time, so a cache must ask every time.
 const CACHE_CONTROL: &str = "no-cache";
 
 #[http_component]
 async fn handle(request: IncomingRequest) -> Response {
-    serve(ROUTE, request, todo).await
+    if id_segment(&path(&request)) == OWN_TODOS_SEGMENT {
+        serve(OWN_TODOS, request, own_todos).await
+    } else {
+        serve(ROUTE, request, todo).await
+    }
 }
 
 async fn todo(request: IncomingRequest) -> Result<Response, ApiError> {
@@ -53,6 +63,40 @@ fn delete_todo(id: TodoId, author: Option<&Author>) -> Result<Response, ApiError
         Change::NotTheAuthor => Err(not_the_author(id, "delete")),
         Change::NoSuchTodo => Err(no_such_todo(id)),
     }
+}
+
+/// A caller without a session has written nothing: nothing to count or change, no database
+/// round trip.
+async fn own_todos(request: IncomingRequest) -> Result<Response, ApiError> {
+    let author = session(&request).map(|session| session.author());
+    let mut response = match request.method() {
+        Method::Patch => {
+            let MarkOwn { done } = read_json(request).await?;
+            let batch = match author {
+                Some(author) => store::mark_own(&todo_core::connect()?, &author, done)?,
+                None => Batch { changed: 0, more: false },
+            };
+            json(200, &batch)
+        }
+        Method::Delete => {
+            clears_done_only(&query(&request))?;
+            let batch = match author {
+                Some(author) => store::clear_own_done(&todo_core::connect()?, &author)?,
+                None => Batch { changed: 0, more: false },
+            };
+            json(200, &batch)
+        }
+        _ => {
+            let counts = match author {
+                Some(author) => store::count_own(&todo_core::connect()?, &author)?,
+                None => OwnCounts { open: 0, done: 0, counted_up_to: store::OWN_COUNT_BOUND },
+            };
+            json(200, &counts)
+        }
+    };
+    // The caller's own: never kept by a shared cache, nor reused without asking.
+    response.set_header("cache-control", "private, no-store");
+    Ok(response)
 }
 
 /// 403, not 404: the todo is on the public list; it is just not the caller's.

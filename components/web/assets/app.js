@@ -3,7 +3,9 @@
 // and the back button keep the filter; kept current by polling), where the todos this browser
 // wrote (`mine`, by its session cookie) can be marked done, edited in place (saved with Enter or
 // by leaving the field, cancelled with Escape) and deleted with an undo; others' todos are shown
-// without those controls.
+// without those controls. Your own todos can be marked all done or all open at once, and your
+// done ones cleared: the server changes a bounded batch per request and says whether more
+// remain, and the page asks again until none do.
 // Tasks are user input: they are only ever rendered with textContent, never as HTML.
 "use strict";
 
@@ -29,6 +31,9 @@ const undoText = byId("undo-text");
 const undoButton = byId("undo-button");
 const filterLinks = [...document.querySelectorAll("[data-filter]")];
 const openCount = byId("open-count");
+const bulk = byId("bulk");
+const toggleAll = byId("toggle-all");
+const clearCompleted = byId("clear-completed");
 const photo = byId("daily-photo");
 const photoCaption = byId("daily-photo-caption");
 
@@ -425,6 +430,7 @@ async function refresh() {
   }
   view.etag = response.headers.get("etag");
   showFirstPage(payload);
+  await refreshMine();
 }
 
 // Merges the first page into what is shown, keeping elements (and focus) of todos that are
@@ -518,6 +524,60 @@ function showFilter(filter) {
   list.setAttribute("aria-busy", "true");
   listStatus.textContent = "";
   pollSoon();
+}
+
+// --- your own todos, all at once -------------------------------------------------------
+
+// How many of your todos are open and done, counted up to the server's bound (then "1000+").
+async function refreshMine() {
+  const mine = await api("GET", "/api/todos/mine");
+  const shown = (count) => (count >= mine.counted_up_to ? `${count}+` : String(count));
+  bulk.hidden = mine.open + mine.done === 0;
+  toggleAll.checked = mine.open === 0 && mine.done > 0;
+  clearCompleted.hidden = mine.done === 0;
+  clearCompleted.textContent = `Clear completed (${shown(mine.done)})`;
+}
+
+// Sends one bulk request after another until the server says none remain; `what` names the
+// change in messages. Returns how many todos were changed.
+async function inBatches(method, path, body, what) {
+  let changedCount = 0;
+  for (;;) {
+    const { changed: count, more } = await api(method, path, body);
+    changedCount += count;
+    if (!more) return changedCount;
+    say(`${what}: ${changedCount} so far…`);
+  }
+}
+
+async function runBulk(control, method, path, body, what, done) {
+  control.disabled = true;
+  say(`${what}…`);
+  try {
+    const count = await inBatches(method, path, body, what);
+    say(done(count));
+  } catch (error) {
+    say(`${what} stopped. ${error.message}`, true);
+  } finally {
+    control.disabled = false;
+    changed();
+  }
+}
+
+function markAllOfMine() {
+  const done = toggleAll.checked;
+  const what = done ? "Marking your todos done" : "Marking your todos open";
+  const plural = (count) => (count === 1 ? "1 todo" : `${count} todos`);
+  runBulk(toggleAll, "PATCH", "/api/todos/mine", { done }, what, (count) =>
+    `${plural(count)} marked ${done ? "done" : "open"}.`,
+  );
+}
+
+function clearMyCompleted() {
+  const plural = (count) => (count === 1 ? "1 done todo" : `${count} done todos`);
+  runBulk(clearCompleted, "DELETE", "/api/todos/mine?done=true", undefined, "Clearing your done todos", (count) =>
+    `${plural(count)} cleared.`,
+  );
 }
 
 // --- polling: every POLL_MS while visible; slower after failures; paused while hidden ---
@@ -636,6 +696,8 @@ taskInput.addEventListener("input", updateCounter);
 form.addEventListener("submit", submitTodo);
 loadMoreButton.addEventListener("click", loadMore);
 undoButton.addEventListener("click", undoDelete);
+toggleAll.addEventListener("change", markAllOfMine);
+clearCompleted.addEventListener("click", clearMyCompleted);
 window.addEventListener("hashchange", showFilterOfUrl);
 document.addEventListener("visibilitychange", onVisibilityChange);
 window.addEventListener("pagehide", sendPendingDelete);
