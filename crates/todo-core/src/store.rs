@@ -246,7 +246,7 @@ const GET: &str = concat!("SELECT ", todo_columns!("$2"), " FROM todos WHERE id 
 /// whether more remain. The update checks author and state again: a todo changed or deleted by a
 /// racing request since `batch` read it is left alone and not counted.
 const MARK_OWN: &str = concat!(
-    "WITH batch AS (SELECT id FROM todos WHERE author = $1 AND done = NOT $2 ORDER BY id LIMIT $3 + 1), ",
+    "WITH batch AS (SELECT id FROM todos WHERE author = $1 AND done = NOT $2 ORDER BY id LIMIT $3::bigint + 1), ",
     "changed AS (UPDATE todos SET done = $2 WHERE id IN (SELECT id FROM batch ORDER BY id LIMIT $3) ",
     "AND author = $1 AND done = NOT $2 RETURNING 1) ",
     "SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM batch) > $3"
@@ -254,7 +254,7 @@ const MARK_OWN: &str = concat!(
 
 /// Deletes at most `$2` of `$1`'s done todos, oldest first, as [`MARK_OWN`] marks them.
 const CLEAR_OWN_DONE: &str = concat!(
-    "WITH batch AS (SELECT id FROM todos WHERE author = $1 AND done ORDER BY id LIMIT $2 + 1), ",
+    "WITH batch AS (SELECT id FROM todos WHERE author = $1 AND done ORDER BY id LIMIT $2::bigint + 1), ",
     "removed AS (DELETE FROM todos WHERE id IN (SELECT id FROM batch ORDER BY id LIMIT $2) ",
     "AND author = $1 AND done RETURNING 1) ",
     "SELECT (SELECT count(*) FROM removed), (SELECT count(*) FROM batch) > $2"

@@ -3,30 +3,10 @@
 //! the caller's own todos at once (counted, marked all done or open, the done ones cleared) in
 //! bounded batches that say whether more remain.
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::{Reply, TestApp};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-/// An app with a fresh database, and that database's name (for reads and writes past the API).
-struct App {
-    served: TestApp,
-    database: String,
-}
-
-impl App {
-    async fn start(runtime: Runtime) -> App {
-        let postgres = testkit::shared_postgres();
-        let db_url = e2e::migrated_database(postgres).await;
-        let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
-        let config = AppConfig::root_manifest().variable("db_url", db_url).variable("db_host", postgres.host());
-        App { served: TestApp::spawn(runtime, config), database }
-    }
-
-    fn sql(&self, statement: &str) -> String {
-        testkit::shared_postgres().psql(&self.database, statement).trim().to_owned()
-    }
-}
 
 /// A client of the app: anonymous, or with the session cookie its first create was given.
 #[derive(Default)]
@@ -34,42 +14,30 @@ struct Caller {
     cookie: Option<String>,
 }
 
-/// A response read in full.
-#[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
+/// 200 with a JSON body: the body.
+fn ok(reply: &Reply) -> Value {
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.header("content-type"), Some("application/json"), "{reply:?}");
+    reply.body.clone()
 }
 
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|value| value.to_str().unwrap())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {self:?}"))
-    }
-
-    /// 200 with a JSON body.
-    fn ok(&self) -> Value {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        self.json()
-    }
-
-    /// A JSON `{"error": "..."}` with this status, never cached.
-    fn assert_json_error(&self, status: StatusCode) {
-        assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.header("content-type"), Some("application/json"), "{self:?}");
-        assert_eq!(self.header("cache-control"), Some("no-store"), "{self:?}");
-        let body = self.json();
-        assert!(body["error"].as_str().is_some_and(|message| !message.is_empty()), "{body}");
-    }
+/// A JSON `{"error": "..."}` with this status, never cached.
+fn assert_json_error(reply: &Reply, status: StatusCode) {
+    reply.expect_error(status);
+    assert_eq!(reply.header("content-type"), Some("application/json"), "{reply:?}");
+    assert_eq!(reply.header("cache-control"), Some("no-store"), "{reply:?}");
 }
 
 impl Caller {
-    async fn send(&self, app: &App, method: Method, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Reply {
-        let mut request = reqwest::Client::new().request(method, app.served.url(path));
+    async fn send(
+        &self,
+        app: &TestApp,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = app.request(method, path);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
@@ -79,23 +47,21 @@ impl Caller {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
-        let response = request.send().await.expect("send");
-        let (status, headers) = (response.status(), response.headers().clone());
-        Reply { status, headers, body: response.bytes().await.expect("read the body").to_vec() }
+        app.send(request).await
     }
 
-    async fn get(&self, app: &App, path: &str) -> Reply {
+    async fn get(&self, app: &TestApp, path: &str) -> Reply {
         self.send(app, Method::GET, path, &[], None).await
     }
 
     /// Creates a todo, keeping the session cookie the first create brings.
-    async fn create(&mut self, app: &App, task: &str) -> Value {
+    async fn create(&mut self, app: &TestApp, task: &str) -> Value {
         let reply = self.send(app, Method::POST, "/api/todo", &[], Some(json!({ "task": task }))).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
         if let Some(set_cookie) = reply.header("set-cookie") {
             self.cookie = Some(set_cookie.split(';').next().unwrap().to_owned());
         }
-        reply.json()
+        reply.body
     }
 
     /// The session's value, as `crates/todo-core/src/session.rs` hashes it into the author.
@@ -104,14 +70,15 @@ impl Caller {
     }
 }
 
-async fn one_todo_is_read_by_its_id_with_an_etag_and_a_304(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_todo_is_read_by_its_id_with_an_etag_and_a_304() {
+    let app = e2e::spawn_app().await;
     let mut author = Caller::default();
     let todo = author.create(&app, "read me").await;
     let path = format!("/api/todos/{}", todo["id"]);
 
     let read = author.get(&app, &path).await;
-    assert_eq!(read.ok(), todo, "the todo as created, the author's own");
+    assert_eq!(ok(&read), todo, "the todo as created, the author's own");
     assert_eq!(read.header("content-type"), Some("application/json"));
     assert_eq!(read.header("cache-control"), Some("no-cache"));
     assert_eq!(read.header("vary"), Some("cookie"), "mine depends on the session");
@@ -119,23 +86,23 @@ async fn one_todo_is_read_by_its_id_with_an_etag_and_a_304(runtime: Runtime) {
     assert!(etag.len() == 18 && etag.starts_with('"') && etag.ends_with('"'), "a strong tag: {etag}");
     let mut as_a_stranger_sees_it = todo.clone();
     as_a_stranger_sees_it["mine"] = json!(false);
-    assert_eq!(Caller::default().get(&app, &path).await.ok(), as_a_stranger_sees_it);
+    assert_eq!(ok(&Caller::default().get(&app, &path).await), as_a_stranger_sees_it);
 
     for if_none_match in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}")] {
         let cached = author.send(&app, Method::GET, &path, &[("if-none-match", &if_none_match)], None).await;
         assert_eq!((cached.status, cached.header("etag")), (StatusCode::NOT_MODIFIED, Some(etag.as_str())));
-        assert!(cached.body.is_empty());
+        assert!(cached.bytes.is_empty());
     }
     let patched = author.send(&app, Method::PATCH, &path, &[], Some(json!({ "done": true }))).await;
     assert_eq!(patched.status, StatusCode::OK);
     let changed = author.send(&app, Method::GET, &path, &[("if-none-match", &etag)], None).await;
-    assert_eq!(changed.ok()["done"], true);
+    assert_eq!(ok(&changed)["done"], true);
     assert_ne!(changed.header("etag"), Some(etag.as_str()), "a changed todo has a new tag");
 
     assert_eq!(author.send(&app, Method::DELETE, &path, &[], None).await.status, StatusCode::NO_CONTENT);
-    author.get(&app, &path).await.assert_json_error(StatusCode::NOT_FOUND);
+    assert_json_error(&author.get(&app, &path).await, StatusCode::NOT_FOUND);
     for bad in ["/api/todos/0", "/api/todos/abc", "/api/todos/-1", "/api/todos/99999999999999999999"] {
-        author.get(&app, bad).await.assert_json_error(StatusCode::BAD_REQUEST);
+        assert_json_error(&author.get(&app, bad).await, StatusCode::BAD_REQUEST);
     }
 }
 
@@ -152,8 +119,9 @@ fn comparable(headers: &HeaderMap) -> Vec<(String, String)> {
     pairs
 }
 
-async fn head_answers_wherever_get_does_with_its_headers_and_no_body(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_answers_wherever_get_does_with_its_headers_and_no_body() {
+    let app = e2e::spawn_app().await;
     let mut author = Caller::default();
     let todo = author.create(&app, "heads up").await;
     let one = format!("/api/todos/{}", todo["id"]);
@@ -179,7 +147,7 @@ async fn head_answers_wherever_get_does_with_its_headers_and_no_body(runtime: Ru
         let head = author.send(&app, Method::HEAD, path, &headers, None).await;
         assert_eq!(head.status, get.status, "HEAD {path}");
         assert_eq!(comparable(&head.headers), comparable(&get.headers), "HEAD {path}");
-        assert!(head.body.is_empty(), "HEAD {path} has no body");
+        assert!(head.bytes.is_empty(), "HEAD {path} has no body");
     }
     let list_etag = author.get(&app, "/api/todos").await.header("etag").unwrap().to_owned();
     let cached = author.send(&app, Method::HEAD, "/api/todos", &[("if-none-match", &list_etag)], None).await;
@@ -188,8 +156,9 @@ async fn head_answers_wherever_get_does_with_its_headers_and_no_body(runtime: Ru
     assert_eq!(refused.header("allow"), Some("GET, HEAD"), "Allow names HEAD");
 }
 
-async fn every_unknown_api_path_is_a_json_404(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_unknown_api_path_is_a_json_404() {
+    let app = e2e::spawn_app().await;
     let mut author = Caller::default();
     let todo = author.create(&app, "still here").await;
     let paths =
@@ -197,27 +166,27 @@ async fn every_unknown_api_path_is_a_json_404(runtime: Runtime) {
     for path in paths {
         for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
             let body = matches!(method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({ "task": "x" }));
-            author.send(&app, method.clone(), path, &[], body).await.assert_json_error(StatusCode::NOT_FOUND);
+            assert_json_error(&author.send(&app, method.clone(), path, &[], body).await, StatusCode::NOT_FOUND);
         }
     }
-    let list = author.get(&app, "/api/todos").await.ok();
+    let list = ok(&author.get(&app, "/api/todos").await);
     assert_eq!(list["todos"], json!([todo]), "nothing was created or changed by those requests");
 }
 
 /// The caller's own todos by state, as `GET /api/todos/mine` counts them.
-async fn own_counts(app: &App, caller: &Caller) -> (i64, i64) {
+async fn own_counts(app: &TestApp, caller: &Caller) -> (i64, i64) {
     let reply = caller.get(app, "/api/todos/mine").await;
     assert_eq!(reply.header("cache-control"), Some("private, no-store"));
-    let counts = reply.ok();
+    let counts = ok(&reply);
     assert_eq!(counts["counted_up_to"], 1000, "{counts}");
     (counts["open"].as_i64().unwrap(), counts["done"].as_i64().unwrap())
 }
 
 /// Sends a bulk request until the answer says no more remain: the `changed` of each answer.
-async fn in_batches(app: &App, caller: &Caller, method: Method, path: &str, body: Option<Value>) -> Vec<i64> {
+async fn in_batches(app: &TestApp, caller: &Caller, method: Method, path: &str, body: Option<Value>) -> Vec<i64> {
     let mut changed = Vec::new();
     loop {
-        let batch = caller.send(app, method.clone(), path, &[], body.clone()).await.ok();
+        let batch = ok(&caller.send(app, method.clone(), path, &[], body.clone()).await);
         changed.push(batch["changed"].as_i64().unwrap());
         if batch["more"] == false {
             return changed;
@@ -226,8 +195,9 @@ async fn in_batches(app: &App, caller: &Caller, method: Method, path: &str, body
     }
 }
 
-async fn own_todos_are_marked_and_cleared_in_bounded_batches(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_todos_are_marked_and_cleared_in_bounded_batches() {
+    let app = e2e::spawn_app().await;
     let (mut mine, mut other) = (Caller::default(), Caller::default());
     for n in 0..3 {
         mine.create(&app, &format!("mine {n}")).await;
@@ -237,11 +207,11 @@ async fn own_todos_are_marked_and_cleared_in_bounded_batches(runtime: Runtime) {
     }
     assert_eq!(own_counts(&app, &mine).await, (3, 0));
     let marked = mine.send(&app, Method::PATCH, "/api/todos/mine", &[], Some(json!({ "done": true }))).await;
-    assert_eq!(marked.ok(), json!({ "changed": 3, "more": false }));
+    assert_eq!(ok(&marked), json!({ "changed": 3, "more": false }));
     assert_eq!(own_counts(&app, &mine).await, (0, 3));
     assert_eq!(own_counts(&app, &other).await, (2, 0), "nobody else's todos change");
     let again = mine.send(&app, Method::PATCH, "/api/todos/mine", &[], Some(json!({ "done": true }))).await;
-    assert_eq!(again.ok(), json!({ "changed": 0, "more": false }), "nothing left to mark");
+    assert_eq!(ok(&again), json!({ "changed": 0, "more": false }), "nothing left to mark");
 
     // 2,500 more of the caller's, written past the API: more than two batches.
     app.sql(&format!(
@@ -256,9 +226,14 @@ async fn own_todos_are_marked_and_cleared_in_bounded_batches(runtime: Runtime) {
     assert_eq!(in_batches(&app, &mine, Method::PATCH, "/api/todos/mine", open.clone()).await, [1000, 1000, 503]);
     assert_eq!(own_counts(&app, &mine).await, (1000, 0));
 
-    let open_ids: Vec<String> = app.sql("SELECT id FROM todos WHERE author IS NOT NULL ORDER BY id DESC LIMIT 2").lines().map(str::to_owned).collect();
+    let open_ids: Vec<String> = app
+        .sql("SELECT id FROM todos WHERE author IS NOT NULL ORDER BY id DESC LIMIT 2")
+        .lines()
+        .map(str::to_owned)
+        .collect();
     for id in &open_ids {
-        let reply = mine.send(&app, Method::PATCH, &format!("/api/todos/{id}"), &[], Some(json!({ "done": true }))).await;
+        let reply =
+            mine.send(&app, Method::PATCH, &format!("/api/todos/{id}"), &[], Some(json!({ "done": true }))).await;
         assert_eq!(reply.status, StatusCode::OK);
     }
     let cleared = in_batches(&app, &mine, Method::DELETE, "/api/todos/mine?done=true", None).await;
@@ -277,33 +252,26 @@ async fn own_todos_are_marked_and_cleared_in_bounded_batches(runtime: Runtime) {
         (Method::DELETE, "/api/todos/mine?done=true", None),
     ] {
         let reply = stranger.send(&app, method.clone(), path, &[], body).await;
-        assert_eq!(reply.ok(), json!({ "changed": 0, "more": false }), "{method}: no session, nothing of its own");
+        assert_eq!(ok(&reply), json!({ "changed": 0, "more": false }), "{method}: no session, nothing of its own");
     }
     assert_eq!(own_counts(&app, &other).await, (2, 0));
 }
 
-async fn bulk_requests_take_only_what_they_document(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_requests_take_only_what_they_document() {
+    let app = e2e::spawn_app().await;
     let mut mine = Caller::default();
     mine.create(&app, "keep me").await;
     for query in ["", "?done=false", "?done=true&done=true", "?all=true", "?done=yes"] {
         let reply = mine.send(&app, Method::DELETE, &format!("/api/todos/mine{query}"), &[], None).await;
-        reply.assert_json_error(StatusCode::BAD_REQUEST);
+        assert_json_error(&reply, StatusCode::BAD_REQUEST);
     }
     for body in [json!({}), json!({ "done": "yes" }), json!({ "done": true, "task": "renamed" }), json!([true])] {
         let reply = mine.send(&app, Method::PATCH, "/api/todos/mine", &[], Some(body.clone())).await;
-        reply.assert_json_error(StatusCode::BAD_REQUEST);
+        assert_json_error(&reply, StatusCode::BAD_REQUEST);
     }
     let refused = mine.send(&app, Method::POST, "/api/todos/mine", &[], Some(json!({ "done": true }))).await;
-    refused.assert_json_error(StatusCode::METHOD_NOT_ALLOWED);
+    assert_json_error(&refused, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(refused.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
     assert_eq!(own_counts(&app, &mine).await, (1, 0), "nothing was changed");
 }
-
-e2e::on_each_runtime!(
-    one_todo_is_read_by_its_id_with_an_etag_and_a_304,
-    head_answers_wherever_get_does_with_its_headers_and_no_body,
-    every_unknown_api_path_is_a_json_404,
-    own_todos_are_marked_and_cleared_in_bounded_batches,
-    bulk_requests_take_only_what_they_document,
-);

@@ -1,25 +1,29 @@
 //! The page's TodoMVC behaviours in Chromium: the filter lives in the URL (links, back and
 //! forward, reload), "N open", an edit saved when its field loses the focus, the server's reason
-//! for a refused todo, and every control reachable and usable by keyboard with a visible focus.
+//! for a refused todo, your own todos marked all done or open and the done ones cleared, and
+//! every control reachable and usable by keyboard with a visible focus.
 
 use super::chrome::Browser;
-use super::{ENTER, ESCAPE, first_todo, open_editor, stack, text_of, wait_for_list};
-use e2e::Runtime;
+use super::{ENTER, ESCAPE, open_editor, stack, text_of, wait_for_list};
 use serde_json::{Value, json};
 
 const TAB: &str = "\u{E004}"; // WebDriver's key codes
 const SPACE: &str = "\u{E00D}";
 
-async fn todo_page_behaves_as_todomvc_expects(runtime: Runtime) {
-    let app = stack::App::start(runtime).await;
-    for (task, done) in [("open one", false), ("done one", true), ("open two", false), ("done two", true)] {
-        let todo = post(&app.base_url, "/api/todo", json!({ "task": task })).await;
-        if done {
-            patch(&app.base_url, todo["id"].as_i64().unwrap(), json!({ "done": true })).await;
-        }
-    }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn todo_page_behaves_as_todomvc_expects() {
+    let app = stack::App::start().await;
     let browser = Browser::launch().await;
     browser.client.goto(&format!("{}/", app.base_url)).await.expect("open the page");
+    wait_for_list(&browser).await;
+    // Written from the page, so that they are the browser's own (its session cookie).
+    for (task, done) in [("open one", false), ("done one", true), ("open two", false), ("done two", true)] {
+        let todo = in_page(&browser, "POST", "/api/todo", json!({ "task": task })).await;
+        if done {
+            in_page(&browser, "PATCH", &format!("/api/todos/{}", todo["id"]), json!({ "done": true })).await;
+        }
+    }
+    browser.client.refresh().await.unwrap();
     wait_for_list(&browser).await;
 
     the_open_count_follows_the_list(&browser, &app.base_url).await;
@@ -27,6 +31,7 @@ async fn todo_page_behaves_as_todomvc_expects(runtime: Runtime) {
     an_edit_is_saved_when_its_field_loses_the_focus(&browser, &app.base_url).await;
     escape_cancels_an_edit_without_a_request(&browser, &app.base_url).await;
     the_servers_reason_is_shown_for_a_spaces_only_todo(&browser, &app.base_url).await;
+    your_todos_are_marked_all_done_or_open_and_the_done_ones_cleared(&browser, &app.base_url).await;
     every_control_is_reachable_by_keyboard_with_a_visible_focus(&browser, &app.base_url).await;
     browser.close().await;
 }
@@ -88,7 +93,7 @@ async fn expect_filter(browser: &Browser, filter: &str, hash: &str, counts: &Val
 /// Typing a new task and moving on (here: to the form's field) saves it, and the focus stays
 /// where the user put it.
 async fn an_edit_is_saved_when_its_field_loses_the_focus(browser: &Browser, base_url: &str) {
-    let (id, item) = first_todo(browser).await;
+    let (id, item) = first_own_todo(browser).await;
     let editor = open_editor(browser, &item).await;
     editor.clear().await.unwrap();
     editor.send_keys("  saved on blur ").await.unwrap();
@@ -106,7 +111,7 @@ async fn an_edit_is_saved_when_its_field_loses_the_focus(browser: &Browser, base
 /// Escape closes the editor with the task as it was, and nothing is sent when the field then
 /// loses the focus.
 async fn escape_cancels_an_edit_without_a_request(browser: &Browser, base_url: &str) {
-    let (id, item) = first_todo(browser).await;
+    let (id, item) = first_own_todo(browser).await;
     let before = get(base_url, &format!("/api/todos/{id}")).await;
     count_patches(browser).await;
     let editor = open_editor(browser, &item).await;
@@ -151,6 +156,41 @@ async fn the_servers_reason_is_shown_for_a_spaces_only_todo(browser: &Browser, b
     }
 }
 
+/// The toggle marks all of the browser's own todos done, then open; "Clear completed (n)" says
+/// how many of its own are done and deletes those; nobody else's todo changes.
+async fn your_todos_are_marked_all_done_or_open_and_the_done_ones_cleared(browser: &Browser, base_url: &str) {
+    assert_eq!(own_counts(browser).await, (2, 2));
+    wait_for_text(browser, "#clear-completed", "Clear completed (2)").await;
+    assert_eq!(browser.eval("return document.getElementById('toggle-all').checked").await, false);
+    let board_open = counts(base_url).await["open"].as_i64().unwrap();
+
+    click(browser, "#toggle-all").await;
+    wait_for_text(browser, "#messages", "2 todos marked done.").await;
+    wait_for_text(browser, "#clear-completed", "Clear completed (4)").await;
+    browser.wait_until("the toggle shows all done", "document.getElementById('toggle-all').checked").await;
+    assert_eq!(own_counts(browser).await, (0, 4));
+    assert_eq!(counts(base_url).await["open"], board_open - 2, "only the browser's own were marked");
+    wait_for_text(browser, "#open-count", &format!("{} open", board_open - 2)).await;
+
+    click(browser, "#toggle-all").await;
+    wait_for_text(browser, "#messages", "4 todos marked open.").await;
+    browser.wait_until("nothing to clear", "document.getElementById('clear-completed').hidden").await;
+    assert_eq!(own_counts(browser).await, (4, 0));
+
+    let (id, item) = first_own_todo(browser).await;
+    browser.find(&format!("{item} input[type=checkbox]")).await.click().await.unwrap();
+    wait_for_text(browser, "#clear-completed", "Clear completed (1)").await;
+    click(browser, "#clear-completed").await;
+    wait_for_text(browser, "#messages", "1 done todo cleared.").await;
+    let gone = format!("document.querySelector(\"{item}\") === null");
+    browser.wait_until("the cleared todo left the list", &gone).await;
+    assert_eq!(own_counts(browser).await, (3, 0));
+    let reply = reqwest::get(format!("{base_url}/api/todos/{id}")).await.unwrap();
+    assert_eq!(reply.status(), 404, "deleted on the server");
+    // The two that were done at the start are open now, and one open one was cleared.
+    assert_eq!(counts(base_url).await["open"], board_open + 2 - 1);
+}
+
 /// Tab reaches the form, the filters and each todo's checkbox, Edit and Delete, each with a
 /// visible focus ring; Enter follows a filter link and Space toggles a todo.
 async fn every_control_is_reachable_by_keyboard_with_a_visible_focus(browser: &Browser, base_url: &str) {
@@ -174,7 +214,7 @@ async fn every_control_is_reachable_by_keyboard_with_a_visible_focus(browser: &B
         reached.push(focused);
     }
     let names: Vec<&str> = reached.iter().map(|focused| focused["name"].as_str().unwrap()).collect();
-    for expected in ["todo-submit", "all", "open", "done", "secondary edit", "secondary delete"] {
+    for expected in ["todo-submit", "all", "open", "done", "toggle-all", "secondary edit", "secondary delete"] {
         assert!(names.contains(&expected), "Tab reaches {expected}: {names:?}");
     }
     assert!(reached.iter().any(|focused| focused["type"] == "checkbox"), "Tab reaches a checkbox: {names:?}");
@@ -187,20 +227,58 @@ async fn every_control_is_reachable_by_keyboard_with_a_visible_focus(browser: &B
     browser.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
     expect_filter(browser, "all", "#/", &all).await;
 
-    let (id, item) = first_todo(browser).await;
+    let (id, item) = first_own_todo(browser).await;
     let was_done = get(base_url, &format!("/api/todos/{id}")).await["done"].as_bool().unwrap();
     browser.eval(&format!("document.querySelector(\"{item} input[type=checkbox]\").focus(); return null")).await;
     browser.client.active_element().await.unwrap().send_keys(SPACE).await.unwrap();
-    let saved = format!("document.querySelector(\"{item}\").matches('{}:not([aria-busy])')", if was_done {
-        ":not(.done)"
-    } else {
-        ".done"
-    });
+    let saved = format!(
+        "document.querySelector(\"{item}\").matches('{}:not([aria-busy])')",
+        if was_done { ":not(.done)" } else { ".done" }
+    );
     browser.wait_until("Space toggled the todo", &saved).await;
     assert_eq!(get(base_url, &format!("/api/todos/{id}")).await["done"], !was_done, "stored");
 }
 
 // --- helpers ---------------------------------------------------------------------------
+
+/// The first shown todo that is the browser's own (it has an Edit button): its id and a CSS
+/// selector for its item.
+async fn first_own_todo(browser: &Browser) -> (String, String) {
+    let id = browser
+        .eval("return document.querySelector('#todo-list li:not([hidden]) button.edit').closest('li').dataset.id")
+        .await;
+    let id = id.as_str().expect("one of the browser's own todos is shown").to_string();
+    let item = format!("#todo-list li[data-id='{id}']");
+    (id, item)
+}
+
+/// A JSON request sent by the page itself (with its session cookie); the JSON answer.
+async fn in_page(browser: &Browser, method: &str, path: &str, body: Value) -> Value {
+    browser
+        .client
+        .execute_async(
+            "const [method, path, body, done] = arguments;
+             fetch(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+               .then((r) => r.json()).then(done, (e) => done(String(e)));",
+            vec![Value::from(method), Value::from(path), body],
+        )
+        .await
+        .unwrap()
+}
+
+/// The browser's own todos, open and done, as the server counts them.
+async fn own_counts(browser: &Browser) -> (i64, i64) {
+    let counts = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/todos/mine').then((r) => r.json()).then(done, (e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (counts["open"].as_i64().unwrap(), counts["done"].as_i64().unwrap())
+}
 
 async fn click(browser: &Browser, css: &str) {
     browser.find(css).await.click().await.unwrap();
@@ -239,24 +317,15 @@ async fn get(base_url: &str, path: &str) -> Value {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
+/// A JSON POST from another client (no session of the browser's).
 async fn post(base_url: &str, path: &str, body: Value) -> Value {
-    send(reqwest::Method::POST, base_url, path, body).await
-}
-
-async fn patch(base_url: &str, id: i64, body: Value) -> Value {
-    send(reqwest::Method::PATCH, base_url, &format!("/api/todos/{id}"), body).await
-}
-
-async fn send(method: reqwest::Method, base_url: &str, path: &str, body: Value) -> Value {
     let response = reqwest::Client::new()
-        .request(method.clone(), format!("{base_url}{path}"))
+        .post(format!("{base_url}{path}"))
         .header("content-type", "application/json")
         .body(body.to_string())
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{method} {path}: {}", response.status());
+    assert!(response.status().is_success(), "POST {path}: {}", response.status());
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
-
-e2e::on_each_runtime!(todo_page_behaves_as_todomvc_expects);
