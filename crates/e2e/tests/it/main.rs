@@ -3,8 +3,10 @@
 
 mod abuse;
 mod artifact;
+mod authorship;
 mod browser;
 mod daily_photo;
+mod defence;
 mod differential;
 mod selective;
 mod todo_api;
