@@ -4,6 +4,7 @@
 //!
 //! Screenshots land in `artifacts/` at the workspace root.
 
+mod authorship;
 mod chrome;
 mod complete;
 mod stack;
