@@ -1,77 +1,36 @@
-//! Only a todo's author may change or delete it, on each runtime with a real PostgreSQL: the
+//! Only a todo's author may change or delete it, on Spin with a real PostgreSQL: the
 //! session cookie of a first create, 403 for strangers and forged sessions (the table is
 //! checked, not only the answers), `mine` and the list's ETag per caller, and idempotency keys
 //! that belong to one session and expire.
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::{Reply, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use testkit::Postgres;
 
-/// An app with a fresh database, which the tests also read directly.
-struct App {
-    served: TestApp,
-    postgres: &'static Postgres,
-    database: String,
-}
-
-impl App {
-    async fn start(runtime: Runtime) -> App {
-        let postgres = testkit::shared_postgres();
-        let db_url = e2e::migrated_database(postgres).await;
-        let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
-        let config = AppConfig::root_manifest().variable("db_url", db_url).variable("db_host", postgres.host());
-        App { served: TestApp::spawn(runtime, config), postgres, database }
-    }
-
-    /// Someone without a session yet: keeps the cookie its first create gets, as curl -c/-b does.
-    fn visitor(&self) -> Visitor<'_> {
-        Visitor { app: self, cookie: None }
-    }
-
-    /// Someone presenting `cookie` as it is.
-    fn with_cookie(&self, cookie: &str) -> Visitor<'_> {
-        Visitor { app: self, cookie: Some(cookie.to_owned()) }
-    }
-
-    fn sql(&self, query: &str) -> String {
-        self.postgres.psql(&self.database, query).trim().to_owned()
-    }
-
-    /// A todo as stored: `task|done`, or an empty string when there is none.
-    fn stored(&self, id: i64) -> String {
-        self.sql(&format!("SELECT task || '|' || done FROM todos WHERE id = {id}"))
-    }
-}
-
-/// A client of the app, with the session cookie it holds, if any.
+/// A client of the app with a cookie jar of its own: it keeps the session cookie its first
+/// create gets, as `curl -c`/`-b` does (the app's own client, `TestApp::send`, is one more).
 struct Visitor<'a> {
-    app: &'a App,
+    app: &'a TestApp,
     cookie: Option<String>,
 }
 
-#[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
+fn visitor(app: &TestApp) -> Visitor<'_> {
+    Visitor { app, cookie: None }
 }
 
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|value| value.to_str().unwrap())
-    }
+/// Someone presenting `cookie` as it is.
+fn with_cookie<'a>(app: &'a TestApp, cookie: &str) -> Visitor<'a> {
+    Visitor { app, cookie: Some(cookie.to_owned()) }
+}
 
-    fn expect_error(&self, status: StatusCode) -> &str {
-        assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.header("content-type"), Some("application/json"), "{self:?}");
-        self.body["error"].as_str().filter(|message| !message.is_empty()).expect("a JSON error message")
-    }
+/// A todo as stored: `task|done`, or an empty string when there is none.
+fn stored(app: &TestApp, id: i64) -> String {
+    app.sql(&format!("SELECT task || '|' || done FROM todos WHERE id = {id}"))
 }
 
 impl Visitor<'_> {
     async fn send(&mut self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
-        let mut request = reqwest::Client::new().request(method, self.app.served.url(path));
+        let mut request = self.app.request(method, path);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
@@ -81,15 +40,11 @@ impl Visitor<'_> {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
-        let response = request.send().await.expect("send");
-        let (status, headers) = (response.status(), response.headers().clone());
-        if let Some(set_cookie) = headers.get("set-cookie") {
-            let pair = set_cookie.to_str().unwrap().split(';').next().unwrap();
-            self.cookie = Some(pair.to_owned());
+        let reply = Reply::read(request.send().await.expect("send")).await.json();
+        if let Some(set_cookie) = reply.header("set-cookie") {
+            self.cookie = Some(set_cookie.split(';').next().unwrap().to_owned());
         }
-        let bytes = response.bytes().await.expect("read the body");
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("a JSON body") };
-        Reply { status, headers, body }
+        reply
     }
 
     async fn create(&mut self, task: &str) -> Reply {
@@ -105,7 +60,7 @@ impl Visitor<'_> {
         let reply = self.create(task).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
         assert_eq!(reply.body["mine"], true, "its creator's: {reply:?}");
-        reply.body["id"].as_i64().unwrap()
+        reply.id()
     }
 
     async fn patch(&mut self, id: i64, body: Value) -> Reply {
@@ -130,12 +85,13 @@ impl Visitor<'_> {
     }
 }
 
-async fn a_strangers_patch_and_delete_get_403_and_change_nothing(runtime: Runtime) {
-    let app = App::start(runtime).await;
-    let mut author = app.visitor();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_patch_and_delete_get_403_and_change_nothing() {
+    let app = e2e::spawn_app().await;
+    let mut author = visitor(&app);
     let id = author.created("mine alone").await;
-    let mut anonymous = app.visitor();
-    let mut other_author = app.visitor();
+    let mut anonymous = visitor(&app);
+    let mut other_author = visitor(&app);
     other_author.created("someone else's").await;
 
     for stranger in [&mut anonymous, &mut other_author] {
@@ -149,13 +105,14 @@ async fn a_strangers_patch_and_delete_get_403_and_change_nothing(runtime: Runtim
         stranger.patch(id, json!({ "task": "" })).await.expect_error(StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(anonymous.cookie, None, "refusals hand out no session");
-    assert_eq!(app.stored(id), "mine alone|f", "the table is unchanged");
+    assert_eq!(stored(&app, id), "mine alone|false", "the table is unchanged");
     assert_eq!(app.sql("SELECT count(*) FROM todos"), "2");
 }
 
-async fn the_author_edits_and_deletes_with_the_cookie_of_its_first_create(runtime: Runtime) {
-    let app = App::start(runtime).await;
-    let mut author = app.visitor();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_author_edits_and_deletes_with_the_cookie_of_its_first_create() {
+    let app = e2e::spawn_app().await;
+    let mut author = visitor(&app);
     let created = author.create("buy milk").await;
     assert_eq!(created.status, StatusCode::CREATED);
     let set_cookie = created.header("set-cookie").expect("a session cookie").to_owned();
@@ -173,7 +130,7 @@ async fn the_author_edits_and_deletes_with_the_cookie_of_its_first_create(runtim
     let edited = author.patch(id, json!({ "task": "buy oat milk", "done": true })).await;
     assert_eq!(edited.status, StatusCode::OK, "{edited:?}");
     assert_eq!((&edited.body["task"], &edited.body["done"], &edited.body["mine"]), (&json!("buy oat milk"), &json!(true), &json!(true)));
-    assert_eq!(app.stored(id), "buy oat milk|t");
+    assert_eq!(stored(&app, id), "buy oat milk|true");
 
     // A second create keeps the session (and renews the cookie): both todos are the author's.
     let second = author.create("and bread").await;
@@ -183,14 +140,15 @@ async fn the_author_edits_and_deletes_with_the_cookie_of_its_first_create(runtim
     assert_eq!(app.sql("SELECT count(*) FROM todos"), "0");
 
     // Behind the HTTPS load balancer (X-Forwarded-Proto), the cookie is Secure.
-    let mut secure = app.visitor();
+    let mut secure = visitor(&app);
     let over_https = secure.send(Method::POST, "/api/todo", Some(json!({ "task": "t" })), &[("x-forwarded-proto", "https")]).await;
     assert!(over_https.header("set-cookie").unwrap().ends_with("; SameSite=Strict; Secure"), "{over_https:?}");
 }
 
-async fn a_forged_session_cannot_edit(runtime: Runtime) {
-    let app = App::start(runtime).await;
-    let mut author = app.visitor();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_session_cannot_edit() {
+    let app = e2e::spawn_app().await;
+    let mut author = visitor(&app);
     let id = author.created("guarded").await;
     let stored_hash = app.sql(&format!("SELECT encode(author, 'hex') FROM todos WHERE id = {id}"));
     let session = author.cookie.clone().unwrap();
@@ -207,18 +165,19 @@ async fn a_forged_session_cannot_edit(runtime: Runtime) {
         format!("session={session}"),
         "todo_session=".to_owned(),
     ] {
-        let mut forger = app.with_cookie(&forged);
+        let mut forger = with_cookie(&app, &forged);
         forger.patch(id, json!({ "task": "forged" })).await.expect_error(StatusCode::FORBIDDEN);
         forger.delete(id).await.expect_error(StatusCode::FORBIDDEN);
         assert!(forger.mine().await.iter().all(|(_, mine)| !mine), "{forged}: nothing is the forger's");
     }
-    assert_eq!(app.stored(id), "guarded|f");
+    assert_eq!(stored(&app, id), "guarded|false");
     assert_eq!(author.patch(id, json!({ "done": true })).await.status, StatusCode::OK, "the real session still works");
 }
 
-async fn the_list_says_mine_per_caller_and_its_etag_varies_by_caller(runtime: Runtime) {
-    let app = App::start(runtime).await;
-    let (mut ann, mut bob, mut nobody) = (app.visitor(), app.visitor(), app.visitor());
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_says_mine_per_caller_and_its_etag_varies_by_caller() {
+    let app = e2e::spawn_app().await;
+    let (mut ann, mut bob, mut nobody) = (visitor(&app), visitor(&app), visitor(&app));
     let ann_todo = ann.created("ann's").await;
     let bob_todo = bob.created("bob's").await;
 
@@ -247,9 +206,10 @@ async fn the_list_says_mine_per_caller_and_its_etag_varies_by_caller(runtime: Ru
     assert_eq!(after.body["counts"], json!({ "all": 2, "open": 1, "done": 1 }));
 }
 
-async fn keys_of_one_session_are_invisible_to_another_and_expire(runtime: Runtime) {
-    let app = App::start(runtime).await;
-    let (mut ann, mut bob) = (app.visitor(), app.visitor());
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_of_one_session_are_invisible_to_another_and_expire() {
+    let app = e2e::spawn_app().await;
+    let (mut ann, mut bob) = (visitor(&app), visitor(&app));
     let first = ann.create_with_key("pay rent", "shared-key").await;
     assert_eq!(first.status, StatusCode::CREATED);
     let retry = ann.create_with_key("pay rent", "shared-key").await;
@@ -263,7 +223,7 @@ async fn keys_of_one_session_are_invisible_to_another_and_expire(runtime: Runtim
     assert_ne!(bobs.body["id"], first.body["id"], "Ann's todo is not handed to Bob");
     assert_eq!(bobs.body["mine"], true);
     // Without a session, a key names nothing yet: a new todo, and a new session.
-    let mut nobody = app.visitor();
+    let mut nobody = visitor(&app);
     let anonymous = nobody.create_with_key("pay rent", "shared-key").await;
     assert_eq!(anonymous.status, StatusCode::CREATED);
     assert!(![&first.body["id"], &bobs.body["id"]].contains(&&anonymous.body["id"]));
@@ -278,11 +238,3 @@ async fn keys_of_one_session_are_invisible_to_another_and_expire(runtime: Runtim
     assert_eq!(app.sql("SELECT count(*) FROM idempotency_keys"), "1", "Ann's renewed key alone is left");
     assert_eq!(ann.create_with_key("pay bills", "shared-key").await.body, later.body);
 }
-
-e2e::on_each_runtime!(
-    a_strangers_patch_and_delete_get_403_and_change_nothing,
-    the_author_edits_and_deletes_with_the_cookie_of_its_first_create,
-    a_forged_session_cannot_edit,
-    the_list_says_mine_per_caller_and_its_etag_varies_by_caller,
-    keys_of_one_session_are_invisible_to_another_and_expire,
-);

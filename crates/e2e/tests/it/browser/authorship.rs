@@ -3,11 +3,11 @@
 
 use super::chrome::Browser;
 use super::stack;
-use e2e::Runtime;
 use serde_json::Value;
 
-async fn only_the_browsers_own_todos_offer_changes(runtime: Runtime) {
-    let app = stack::App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_browsers_own_todos_offer_changes() {
+    let app = stack::App::start().await;
     let stranger = reqwest::Client::new()
         .post(format!("{}/api/todo", app.base_url))
         .header("content-type", "application/json")
@@ -16,7 +16,7 @@ async fn only_the_browsers_own_todos_offer_changes(runtime: Runtime) {
         .await
         .expect("POST a todo");
     assert_eq!(stranger.status(), 201);
-    let theirs: Value = stranger.json().await.unwrap();
+    let theirs: Value = serde_json::from_slice(&stranger.bytes().await.unwrap()).unwrap();
     let theirs = format!("#todo-list li[data-id='{}']", theirs["id"]);
 
     let browser = Browser::launch().await;
@@ -59,5 +59,3 @@ async fn only_the_browsers_own_todos_offer_changes(runtime: Runtime) {
     assert_eq!(refused, 403);
     browser.close().await;
 }
-
-e2e::on_each_runtime!(only_the_browsers_own_todos_offer_changes);
