@@ -37,7 +37,9 @@ impl Caller {
         headers: &[(&str, &str)],
         body: Option<Value>,
     ) -> Reply {
-        let mut request = app.request(method, path);
+        // Its own client, not the app's (which keeps one session for all): each caller is
+        // someone else.
+        let mut request = reqwest::Client::new().request(method, app.url(path));
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
@@ -47,7 +49,7 @@ impl Caller {
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
-        app.send(request).await
+        Reply::read(request.send().await.expect("send the request")).await
     }
 
     async fn get(&self, app: &TestApp, path: &str) -> Reply {

@@ -4,7 +4,7 @@
 //! every control reachable and usable by keyboard with a visible focus.
 
 use super::chrome::Browser;
-use super::{ENTER, ESCAPE, open_editor, stack, text_of, wait_for_list};
+use super::{ENTER, ESCAPE, open_editor, select_all, stack, text_of, wait_for_list};
 use serde_json::{Value, json};
 
 const TAB: &str = "\u{E004}"; // WebDriver's key codes
@@ -95,7 +95,7 @@ async fn expect_filter(browser: &Browser, filter: &str, hash: &str, counts: &Val
 async fn an_edit_is_saved_when_its_field_loses_the_focus(browser: &Browser, base_url: &str) {
     let (id, item) = first_own_todo(browser).await;
     let editor = open_editor(browser, &item).await;
-    editor.clear().await.unwrap();
+    select_all(&editor).await;
     editor.send_keys("  saved on blur ").await.unwrap();
     browser.find("#todo-task").await.click().await.unwrap();
     let saved = format!(

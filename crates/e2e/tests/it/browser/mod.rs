@@ -14,6 +14,8 @@ use serde_json::Value;
 
 const ENTER: &str = "\u{E007}"; // WebDriver's key codes for Enter and Escape
 const ESCAPE: &str = "\u{E00C}";
+const CONTROL: &str = "\u{E009}";
+const RELEASE_KEYS: &str = "\u{E000}"; // releases the modifiers pressed before it
 const FIRST_TASK: &str = "#todo-list li:first-child .task";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,7 +174,7 @@ async fn editing_in_place_saves_with_enter_and_cancels_with_escape(browser: &Bro
     assert_eq!(text_of(browser, &task).await, original, "Escape cancels");
 
     let editor = open_editor(browser, &item).await;
-    editor.clear().await.unwrap();
+    select_all(&editor).await;
     editor.send_keys("  Fix the typo  ").await.unwrap();
     editor.send_keys(ENTER).await.unwrap();
     let saved = format!(
@@ -418,7 +420,7 @@ async fn servers_422_message_is_shown_for_an_empty_edit(browser: &Browser) {
         .unwrap();
 
     let editor = open_editor(browser, &item).await;
-    editor.clear().await.unwrap();
+    select_all(&editor).await;
     editor.send_keys("   ").await.unwrap();
     editor.send_keys(ENTER).await.unwrap();
     let shown = format!(
@@ -448,6 +450,12 @@ async fn first_todo(browser: &Browser) -> (String, String) {
     let id = id.as_str().expect("the first todo has an id").to_string();
     let item = format!("#todo-list li[data-id='{id}']");
     (id, item)
+}
+
+/// Selects a field's text, so that what is typed next replaces it. (WebDriver's Element Clear
+/// would also take the focus away from the field, which saves an edit.)
+async fn select_all(field: &fantoccini::elements::Element) {
+    field.send_keys(&format!("{CONTROL}a{RELEASE_KEYS}")).await.unwrap();
 }
 
 /// Clicks the todo's Edit and returns the input that opens in its place, focused.
