@@ -14,7 +14,7 @@ ifneq ($(SPIN_BIN),)
 export PATH := $(SPIN_BIN):$(PATH)
 endif
 
-.PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
+.PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench bench-bulk \
 	bench-deps loadtest
 
 ## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
@@ -69,6 +69,10 @@ test-deploy: deps
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
 bench: build bench-deps
 	bench/run.sh
+
+## bench-bulk: the bulk operations on one caller's 1,000,000 todos (bench/results/bulk.json)
+bench-bulk: build
+	bench/bulk.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs
 ## only what is missing (apt needs root)
