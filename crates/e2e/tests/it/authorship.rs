@@ -129,19 +129,26 @@ async fn the_author_edits_and_deletes_with_the_cookie_of_its_first_create() {
 
     let edited = author.patch(id, json!({ "task": "buy oat milk", "done": true })).await;
     assert_eq!(edited.status, StatusCode::OK, "{edited:?}");
-    assert_eq!((&edited.body["task"], &edited.body["done"], &edited.body["mine"]), (&json!("buy oat milk"), &json!(true), &json!(true)));
+    assert_eq!(
+        (&edited.body["task"], &edited.body["done"], &edited.body["mine"]),
+        (&json!("buy oat milk"), &json!(true), &json!(true))
+    );
     assert_eq!(stored(&app, id), "buy oat milk|true");
 
     // A second create keeps the session (and renews the cookie): both todos are the author's.
     let second = author.create("and bread").await;
-    assert_eq!(second.header("set-cookie").map(|value| value.split(';').next().unwrap().to_owned()), Some(pair.to_owned()));
+    assert_eq!(
+        second.header("set-cookie").map(|value| value.split(';').next().unwrap().to_owned()),
+        Some(pair.to_owned())
+    );
     assert_eq!(author.delete(second.body["id"].as_i64().unwrap()).await.status, StatusCode::NO_CONTENT);
     assert_eq!(author.delete(id).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.sql("SELECT count(*) FROM todos"), "0");
 
     // Behind the HTTPS load balancer (X-Forwarded-Proto), the cookie is Secure.
     let mut secure = visitor(&app);
-    let over_https = secure.send(Method::POST, "/api/todo", Some(json!({ "task": "t" })), &[("x-forwarded-proto", "https")]).await;
+    let over_https =
+        secure.send(Method::POST, "/api/todo", Some(json!({ "task": "t" })), &[("x-forwarded-proto", "https")]).await;
     assert!(over_https.header("set-cookie").unwrap().ends_with("; SameSite=Strict; Secure"), "{over_https:?}");
 }
 

@@ -24,7 +24,9 @@ async fn only_the_browsers_own_todos_offer_changes() {
     let input = browser.find("#todo-task").await;
     input.send_keys("my own todo").await.unwrap();
     input.send_keys(super::ENTER).await.unwrap();
-    browser.wait_until("the page's own todo is added", "document.getElementById('messages').textContent === 'Todo added.'").await;
+    browser
+        .wait_until("the page's own todo is added", "document.getElementById('messages').textContent === 'Todo added.'")
+        .await;
     let mine = browser.eval("return document.querySelector('#todo-list li:first-child').dataset.id").await;
     let mine = format!("#todo-list li[data-id='{}']", mine.as_str().unwrap());
 
@@ -32,7 +34,8 @@ async fn only_the_browsers_own_todos_offer_changes() {
         if reloaded {
             browser.client.refresh().await.expect("reload");
         }
-        let both_shown = format!("document.querySelector(\"{mine}\") !== null && document.querySelector(\"{theirs}\") !== null");
+        let both_shown =
+            format!("document.querySelector(\"{mine}\") !== null && document.querySelector(\"{theirs}\") !== null");
         browser.wait_until("both todos are listed", &both_shown).await;
         let controls = |item: &str| {
             format!(
