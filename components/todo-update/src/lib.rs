@@ -1,5 +1,6 @@
 //! `PATCH /api/todos/:id {"task"?, "done"?}`: edits a todo. `DELETE /api/todos/:id`: removes it.
-//! Either only by its author: the session that created it (`403` for anyone else).
+//! Either only by its author: the session that created it (`403` for anyone else). A request
+//! without a session is the author of nothing: it is refused without a database round trip.
 
 use http_layer::{ApiError, Route, json, path, read_json, serve};
 use spin_sdk::http::{IncomingRequest, Method, Response};
@@ -18,10 +19,12 @@ async fn write_todo(request: IncomingRequest) -> Result<Response, ApiError> {
     let id = TodoId::parse(id_segment(&path(&request)))?;
     let author = session(&request).map(|session| session.author());
     if request.method() == Method::Delete {
-        return delete_todo(id, author.as_ref());
+        let author = author.ok_or_else(|| not_the_author(id, "delete"))?;
+        return delete_todo(id, &author);
     }
     let edit = read_json::<TodoPatch>(request).await?.check()?;
-    match store::update(&todo_core::connect()?, id, &edit, author.as_ref())? {
+    let author = author.ok_or_else(|| not_the_author(id, "change"))?;
+    match store::update(&todo_core::connect()?, id, &edit, &author)? {
         Change::Made(todo) => Ok(json(200, &todo)),
         Change::NotTheAuthor => Err(not_the_author(id, "change")),
         Change::NoSuchTodo => Err(no_such_todo(id)),
@@ -29,7 +32,7 @@ async fn write_todo(request: IncomingRequest) -> Result<Response, ApiError> {
 }
 
 /// 204, or 404 when it is gone already (see the OpenAPI document for why not 204).
-fn delete_todo(id: TodoId, author: Option<&Author>) -> Result<Response, ApiError> {
+fn delete_todo(id: TodoId, author: &Author) -> Result<Response, ApiError> {
     match store::delete(&todo_core::connect()?, id, author)? {
         Change::Made(()) => Ok(Response::builder().status(204).build()),
         Change::NotTheAuthor => Err(not_the_author(id, "delete")),
@@ -37,7 +40,8 @@ fn delete_todo(id: TodoId, author: Option<&Author>) -> Result<Response, ApiError
     }
 }
 
-/// 403, not 404: the todo is on the public list; it is just not the caller's.
+/// 403, not 404: the todo is on the public list (or, without a session, whatever the id is:
+/// such a request may change nothing); it is just not the caller's.
 fn not_the_author(id: TodoId, action: &str) -> ApiError {
     ApiError::forbidden(format!("only the author of todo {} may {action} it", id.get()))
 }

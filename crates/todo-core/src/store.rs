@@ -176,7 +176,7 @@ pub fn create(
 }
 
 /// Applies an edit, if `author` wrote the todo.
-pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: Option<&Author>) -> Result<Change<Todo>, ApiError> {
+pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: &Author) -> Result<Change<Todo>, ApiError> {
     let task = edit.task.as_ref().map_or("", TaskText::as_str).to_owned();
     let params = [
         edit.task.is_some().into(),
@@ -184,7 +184,7 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: Option<&Auth
         edit.done.is_some().into(),
         edit.done.unwrap_or(false).into(),
         id.get().into(),
-        caller(author),
+        caller(Some(author)),
     ];
     let Some(mut row) = query(db, UPDATE, &params)?.rows.pop() else {
         return Ok(Change::NoSuchTodo);
@@ -197,8 +197,8 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: Option<&Auth
 }
 
 /// Removes a todo, if `author` wrote it.
-pub fn delete(db: &Connection, id: TodoId, author: Option<&Author>) -> Result<Change<()>, ApiError> {
-    let rows = query(db, DELETE, &[id.get().into(), caller(author)])?.rows;
+pub fn delete(db: &Connection, id: TodoId, author: &Author) -> Result<Change<()>, ApiError> {
+    let rows = query(db, DELETE, &[id.get().into(), caller(Some(author))])?.rows;
     match rows.first().and_then(|row| row.first()).map(decode::<bool>).transpose()? {
         Some(true) => Ok(Change::Made(())),
         Some(false) => Ok(Change::NotTheAuthor),
