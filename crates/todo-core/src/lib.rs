@@ -2,11 +2,12 @@
 //!
 //! The domain types (`TaskText`, `ListQuery`, `IdempotencyKey`, `TodoId`) parse raw input into
 //! values that are valid by construction; `store` holds the only SQL; `db` maps database
-//! failures to 503 (unreachable) or 500 (our fault).
+//! failures to 503 (unreachable) or 500 (our fault); `list_etag` is the list's validator.
 
 mod body;
 mod db;
 mod error;
+mod etag;
 mod idempotency;
 mod number;
 mod page;
@@ -17,9 +18,10 @@ mod todo;
 
 pub use body::{NewTodo, TodoEdit, TodoPatch};
 pub use db::connect;
+pub use etag::list_etag;
 pub use idempotency::{IdempotencyKey, InvalidIdempotencyKey, idempotency_key};
 pub use page::{InvalidListQuery, ListQuery};
 pub use response::{created, status_ok, todo_list};
-pub use store::Counts;
+pub use store::{Changes, Counts, ListPage};
 pub use task::{InvalidTask, TaskText};
 pub use todo::{CreatedAt, InvalidTodoId, Todo, TodoId};

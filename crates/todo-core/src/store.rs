@@ -1,4 +1,5 @@
-//! The only SQL of the API: one parameterised statement per request.
+//! The only SQL of the API: one parameterised statement per request (the list's `304`: one
+//! smaller one instead).
 
 use crate::body::TodoEdit;
 use crate::db::{decode, query};
@@ -18,23 +19,45 @@ macro_rules! todo_columns {
     };
 }
 
-/// A page and the counts of all todos in one statement (one snapshot, one round trip): the
-/// counts row is always there, joined to the page's rows, or to one row of NULLs when the page
-/// is empty. `$3` says whether to filter on `done = $4` (booleans rather than a typed NULL).
-/// Public for the benchmark floor (bench/floor), which runs it with nothing around it.
-pub const LIST: &str = concat!(
-    "WITH counts AS (SELECT count(*) AS total, count(*) FILTER (WHERE done) AS done_total FROM todos), ",
-    "page AS (SELECT ",
-    todo_columns!(),
-    " FROM todos WHERE id < $1 AND (NOT $3 OR done = $4) ORDER BY id DESC LIMIT $2) ",
-    "SELECT page.id, page.task, page.done, page.created_at, counts.total, counts.done_total ",
-    "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
-);
+/// A page, the counts of all todos and the change counter in one statement (one snapshot, one
+/// round trip): the counts row is always there, joined to the page's rows, or to one row of NULLs
+/// when the page is empty. The counts are the sums of `todo_counts`, the 64 rows that triggers
+/// keep as todos are written (migrations/0002): reading them costs the same at any table size.
+/// One statement per filter, the filter written out, so that the planner sees which partial index
+/// (`todos_done_id`, `todos_open_id`) holds the page's rows whatever the parameters.
+macro_rules! list_statement {
+    ($filter:literal) => {
+        concat!(
+            "WITH counts AS (SELECT sum(todos)::int8 AS total, sum(done)::int8 AS done_total, ",
+            "sum(changes)::int8 AS changes FROM todo_counts), ",
+            "page AS (SELECT ",
+            todo_columns!(),
+            " FROM todos WHERE id < $1",
+            $filter,
+            " ORDER BY id DESC LIMIT $2) ",
+            "SELECT page.id, page.task, page.done, page.created_at, counts.total, counts.done_total, counts.changes ",
+            "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
+        )
+    };
+}
+/// Public, like the statements below, for the test of their plans (tests/it).
+pub const LIST: &str = list_statement!("");
+pub const LIST_DONE: &str = list_statement!(" AND done");
+pub const LIST_OPEN: &str = list_statement!(" AND NOT done");
+
+/// The change counter alone: what a client's `If-None-Match` is checked against before any page
+/// is read (64 rows, one or two pages of a table that triggers keep small).
+pub const CHANGES: &str = "SELECT sum(changes)::int8 FROM todo_counts";
+
+/// Inserts a todo created without an idempotency key. Not the statement below with a NULL key:
+/// an `ON CONFLICT DO UPDATE` also fires the table's UPDATE triggers, a counter update for nothing.
+const CREATE: &str = concat!("INSERT INTO todos (task) VALUES ($1) RETURNING ", todo_columns!());
 
 /// Inserts, or with a key already used for the same task returns that todo. `DO UPDATE` (not
 /// `DO NOTHING`) so a create racing another with the same key waits for it and still gets the
-/// row back; a key already used for a different task matches no row. NULL keys never conflict.
-const CREATE: &str = concat!(
+/// row back; a key already used for a different task matches no row. The replay changes no
+/// column, so the change counter stays (the list's `ETag` with it).
+const CREATE_IDEMPOTENT: &str = concat!(
     "INSERT INTO todos (task, idempotency_key) VALUES ($1, $2) ",
     "ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key ",
     "WHERE todos.task = EXCLUDED.task ",
@@ -62,29 +85,58 @@ pub struct Counts {
     pub done: i64,
 }
 
-/// The newest todos of a page, newest first, and the counts.
-pub fn list(db: &Connection, page: ListQuery) -> Result<(Vec<Todo>, Counts), ApiError> {
+/// How many committed writes of todos a snapshot sees: it only grows, so an equal value means
+/// the same todos (see migrations/0002). The list's validator is made from it (`list_etag`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changes(pub i64);
+
+/// One page of the list as one snapshot saw it.
+#[derive(Debug)]
+pub struct ListPage {
+    pub todos: Vec<Todo>,
+    pub counts: Counts,
+    pub changes: Changes,
+}
+
+/// The newest todos of a page, newest first, the counts and the change counter.
+pub fn list(db: &Connection, page: ListQuery) -> Result<ListPage, ApiError> {
+    let statement = match page.done {
+        None => LIST,
+        Some(true) => LIST_DONE,
+        Some(false) => LIST_OPEN,
+    };
     let before = page.before.map_or(i64::MAX, TodoId::get);
-    let params = [before.into(), page.limit.into(), page.done.is_some().into(), page.done.unwrap_or(false).into()];
-    let mut counts = None;
+    let mut totals = None;
     let mut todos = Vec::new();
-    for mut row in query(db, LIST, &params)?.rows {
-        let count_columns = row.split_off(row.len().min(4));
-        if counts.is_none() {
-            counts = Some(decode_counts(&count_columns)?);
+    for mut row in query(db, statement, &[before.into(), page.limit.into()])?.rows {
+        let total_columns = row.split_off(row.len().min(4));
+        if totals.is_none() {
+            totals = Some(decode_totals(&total_columns)?);
         }
         if !matches!(row.first(), None | Some(DbValue::DbNull)) {
             todos.push(decode_todo(row)?);
         }
     }
-    let counts = counts.ok_or_else(|| ApiError::internal("the list query returned no counts row"))?;
-    Ok((todos, counts))
+    let (counts, changes) = totals.ok_or_else(|| ApiError::internal("the list query returned no counts row"))?;
+    Ok(ListPage { todos, counts, changes })
+}
+
+/// The change counter now (one read of the counter rows).
+pub fn changes(db: &Connection) -> Result<Changes, ApiError> {
+    let rows = query(db, CHANGES, &[])?.rows;
+    let [value] = rows.first().map(Vec::as_slice).unwrap_or_default() else {
+        return Err(ApiError::internal("the change counter query returned no single value"));
+    };
+    Ok(Changes(decode(value)?))
 }
 
 /// Stores a new todo, or returns the one created earlier with the same idempotency key.
 pub fn create(db: &Connection, task: &TaskText, key: Option<&IdempotencyKey>) -> Result<Todo, ApiError> {
-    let key = key.map_or(ParameterValue::DbNull, |key| key.as_str().to_owned().into());
-    let rows = query(db, CREATE, &[task.as_str().to_owned().into(), key])?;
+    let task = ParameterValue::from(task.as_str().to_owned());
+    let rows = match key {
+        None => query(db, CREATE, &[task])?,
+        Some(key) => query(db, CREATE_IDEMPOTENT, &[task, key.as_str().to_owned().into()])?,
+    };
     decode_todos(rows)?
         .pop()
         .ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
@@ -115,12 +167,12 @@ pub fn ping(db: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn decode_counts(columns: &[DbValue]) -> Result<Counts, ApiError> {
-    let [all, done] = columns else {
-        return Err(ApiError::internal(format!("the counts have {} columns, not 2", columns.len())));
+fn decode_totals(columns: &[DbValue]) -> Result<(Counts, Changes), ApiError> {
+    let [all, done, changes] = columns else {
+        return Err(ApiError::internal(format!("the counts have {} columns, not 3", columns.len())));
     };
     let (all, done): (i64, i64) = (decode(all)?, decode(done)?);
-    Ok(Counts { all, open: all - done, done })
+    Ok((Counts { all, open: all - done, done }, Changes(decode(changes)?)))
 }
 
 /// Takes the rows apart rather than copying out of them: the tasks' strings are moved.

@@ -5,6 +5,7 @@ mod artifact;
 mod browser;
 mod daily_photo;
 mod deployment;
+mod scale;
 mod todo_api;
 mod todo_edit;
 mod web;
