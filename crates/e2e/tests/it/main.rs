@@ -7,6 +7,7 @@ mod browser;
 mod daily_photo;
 mod defence;
 mod deployment;
+mod scale;
 mod todo_api;
 mod todo_edit;
 mod web;
