@@ -10,7 +10,8 @@ const CACHE_IMAGE: &str = "public, max-age=300";
 const CACHE_PLACEHOLDER: &str = "no-cache";
 
 /// `content_type` is the checked type of a 200 from the sidecar (`None` for its 304).
-pub fn image(image: FetchedImage, content_type: Option<&'static str>, not_modified: bool) -> Response {
+pub fn image(image: FetchedImage, content_type: Option<&'static str>) -> Response {
+    let not_modified = image.status == 304;
     let cache = if image.placeholder { CACHE_PLACEHOLDER } else { CACHE_IMAGE };
     let mut builder = Response::builder();
     builder.status(if not_modified { 304 } else { 200 }).header("cache-control", cache);

@@ -1,15 +1,19 @@
 //! `/api/todos/:id`: `GET` one todo (with an `ETag`, so a client revalidates with a cheap 304;
 //! `HEAD` answered by `serve`), `PATCH {"task"?, "done"?}` edits it, `DELETE` removes it; either
-//! change only by its author, the session that created it (`403` for anyone else).
+//! change only by its author, the session that created it (`403` for anyone else). A request
+//! without a session is the author of nothing: a change is refused without a database round
+//! trip.
 //!
 //! `/api/todos/mine` (the route's `:id` can be no id and `mine`): the caller's own todos at
 //! once. `GET` counts them, `PATCH {"done": bool}` marks them done or open, `DELETE ?done=true`
 //! clears the done ones; a bounded batch per request, whose answer says whether more remain.
 
-use http_layer::{ApiError, Route, header_values, json, path, query, read_json, serve, tagged};
+use http_layer::{ApiError, Route, header_values, json, not_modified, path, query, read_json, serve, unchanged};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
-use todo_core::{Author, Batch, Change, MarkOwn, OwnCounts, TodoId, TodoPatch, clears_done_only, session, store};
+use todo_core::{
+    Author, Batch, Change, MarkOwn, OwnCounts, TodoId, TodoPatch, clears_done_only, session, store, todo_etag,
+};
 
 const ROUTE: Route = Route { name: "/api/todos/:id", methods: &[Method::Get, Method::Patch, Method::Delete] };
 const OWN_TODOS: Route = Route { name: "/api/todos/mine", methods: &[Method::Get, Method::Patch, Method::Delete] };
@@ -31,7 +35,7 @@ async fn todo(request: IncomingRequest) -> Result<Response, ApiError> {
     let id = TodoId::parse(id_segment(&path(&request)))?;
     let author = session(&request).map(|session| session.author());
     match request.method() {
-        Method::Delete => delete_todo(id, author.as_ref()),
+        Method::Delete => delete_todo(id, &author.ok_or_else(|| not_the_author(id, "delete"))?),
         Method::Patch => edit_todo(id, author.as_ref(), request).await,
         _ => get_todo(id, author.as_ref(), &request),
     }
@@ -40,7 +44,14 @@ async fn todo(request: IncomingRequest) -> Result<Response, ApiError> {
 /// 200 with the todo and a strong `ETag` of it, or 304 when the client's copy is current.
 fn get_todo(id: TodoId, reader: Option<&Author>, request: &IncomingRequest) -> Result<Response, ApiError> {
     let todo = store::get(&todo_core::connect()?, id, reader)?.ok_or_else(|| no_such_todo(id))?;
-    let mut response = tagged(&header_values(request, "if-none-match"), json(200, &todo));
+    let etag = todo_etag(&todo);
+    let mut response = if not_modified(&header_values(request, "if-none-match"), &etag) {
+        unchanged(&etag)
+    } else {
+        let mut response = json(200, &todo);
+        response.set_header("etag", etag);
+        response
+    };
     response.set_header("cache-control", CACHE_CONTROL);
     // `mine` depends on the session: a shared cache keeps one copy per cookie.
     response.set_header("vary", "cookie");
@@ -49,7 +60,8 @@ fn get_todo(id: TodoId, reader: Option<&Author>, request: &IncomingRequest) -> R
 
 async fn edit_todo(id: TodoId, author: Option<&Author>, request: IncomingRequest) -> Result<Response, ApiError> {
     let edit = read_json::<TodoPatch>(request).await?.check()?;
-    match store::update(&todo_core::connect()?, id, &edit, author)? {
+    let author = author.ok_or_else(|| not_the_author(id, "change"))?;
+    match store::update(&todo_core::connect()?, id, &edit, &author)? {
         Change::Made(todo) => Ok(json(200, &todo)),
         Change::NotTheAuthor => Err(not_the_author(id, "change")),
         Change::NoSuchTodo => Err(no_such_todo(id)),
@@ -57,7 +69,7 @@ async fn edit_todo(id: TodoId, author: Option<&Author>, request: IncomingRequest
 }
 
 /// 204, or 404 when it is gone already (see the OpenAPI document for why not 204).
-fn delete_todo(id: TodoId, author: Option<&Author>) -> Result<Response, ApiError> {
+fn delete_todo(id: TodoId, author: &Author) -> Result<Response, ApiError> {
     match store::delete(&todo_core::connect()?, id, author)? {
         Change::Made(()) => Ok(Response::builder().status(204).build()),
         Change::NotTheAuthor => Err(not_the_author(id, "delete")),
@@ -108,7 +120,7 @@ fn no_such_todo(id: TodoId) -> ApiError {
     ApiError::not_found(format!("no todo with id {}", id.get()))
 }
 
-/// The `:id` of the route, read from the path (the same under Spin and the project's host).
+/// The `:id` of the route, read from the path.
 fn id_segment(path: &str) -> &str {
     path.strip_prefix(ROUTE_PREFIX).unwrap_or_default()
 }

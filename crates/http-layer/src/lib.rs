@@ -4,9 +4,9 @@
 //! reads the whole body before a handler runs), refuses wrong methods with 405 + `Allow` and
 //! bodies on methods that take none with 413 without reading them, renders every error as
 //! JSON and writes one log line per request. `read_json` reads the bodies that are needed,
-//! with a hard cap; `not_modified` is the one `If-None-Match` evaluation (`tagged` adds a body
-//! hash as `ETag`); `cors` is the optional allow-list for other origins; `security` the headers
-//! every response carries (nosniff, a CSP that allows nothing, HSTS).
+//! with a hard cap; `not_modified` is the one `If-None-Match` evaluation (`unchanged` is its
+//! `304`); `cors` is the optional allow-list for other origins; `security` the headers every
+//! response carries (nosniff, a CSP that allows nothing, HSTS).
 
 mod body;
 mod conditional;
@@ -19,7 +19,7 @@ mod security;
 mod serve;
 
 pub use body::read_json;
-pub use conditional::{not_modified, tagged};
+pub use conditional::{not_modified, unchanged};
 pub use error::ApiError;
 pub use headers::{header_text, header_values};
 pub use response::json;

@@ -62,7 +62,9 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     let ip = u128::from(ip);
     let global_unicast = within(ip, 0x2000_u128 << 112, 128, 3);
     global_unicast
-        && !NOT_GLOBAL_V6.iter().any(|&(network, length, _)| within(ip, u128::from(Ipv6Addr::from(network)), 128, length))
+        && !NOT_GLOBAL_V6
+            .iter()
+            .any(|&(network, length, _)| within(ip, u128::from(Ipv6Addr::from(network)), 128, length))
 }
 
 /// Whether `ip` is in `network`/`length`, both `bits` wide.

@@ -114,7 +114,8 @@ mod tests {
         let session = Session::from_random_bytes(&[0xab; SESSION_BYTES]);
         assert_eq!(session.0, "ab".repeat(SESSION_BYTES));
         assert_eq!(Session::parse(&session.0), Some(session));
-        for forged in ["", "abc", &SESSION.to_uppercase(), &SESSION[1..], &format!("{SESSION}0"), &SESSION.replace('0', "g")]
+        for forged in
+            ["", "abc", &SESSION.to_uppercase(), &SESSION[1..], &format!("{SESSION}0"), &SESSION.replace('0', "g")]
         {
             assert_eq!(Session::parse(forged), None, "{forged}");
         }

@@ -1,5 +1,6 @@
-//! The only SQL of the API: one parameterised statement per request. Every statement that
-//! returns todos says, per todo, whether the caller wrote it (`mine`).
+//! The only SQL of the API: one parameterised statement per request (the list's `304`: one
+//! smaller one instead). Every statement that returns todos says, per todo, whether the caller
+//! wrote it (`mine`).
 
 use crate::body::TodoEdit;
 use crate::db::{decode, query};
@@ -26,21 +27,39 @@ macro_rules! todo_columns {
     };
 }
 
-/// A page and the counts of all todos in one statement (one snapshot, one round trip): the
-/// counts row is always there, joined to the page's rows, or to one row of NULLs when the page
-/// is empty. `$3` says whether to filter on `done = $4` (booleans rather than a typed NULL);
-/// `$5` is the caller, for `mine`. Public for the benchmark floor (bench/floor), which runs it
-/// with nothing around it.
-pub const LIST: &str = concat!(
-    "WITH counts AS (SELECT count(*) AS total, count(*) FILTER (WHERE done) AS done_total FROM todos), ",
-    "page AS (SELECT ",
-    todo_columns!("$5"),
-    " FROM todos WHERE id < $1 AND (NOT $3 OR done = $4) ORDER BY id DESC LIMIT $2) ",
-    "SELECT page.id, page.task, page.done, page.created_at, page.mine, counts.total, counts.done_total ",
-    "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
-);
+/// A page, the counts of all todos and the change counter in one statement (one snapshot, one
+/// round trip): the counts row is always there, joined to the page's rows, or to one row of NULLs
+/// when the page is empty. The counts are the sums of `todo_counts`, the 64 rows that triggers
+/// keep as todos are written (migrations/0002): reading them costs the same at any table size.
+/// One statement per filter, the filter written out, so that the planner sees which partial index
+/// (`todos_done_id`, `todos_open_id`) holds the page's rows whatever the parameters. `$3` is the
+/// reader, for `mine`.
+macro_rules! list_statement {
+    ($filter:literal) => {
+        concat!(
+            "WITH counts AS (SELECT sum(todos)::int8 AS total, sum(done)::int8 AS done_total, ",
+            "sum(changes)::int8 AS changes FROM todo_counts), ",
+            "page AS (SELECT ",
+            todo_columns!("$3"),
+            " FROM todos WHERE id < $1",
+            $filter,
+            " ORDER BY id DESC LIMIT $2) ",
+            "SELECT page.id, page.task, page.done, page.created_at, page.mine, ",
+            "counts.total, counts.done_total, counts.changes ",
+            "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
+        )
+    };
+}
+/// Public, like the statements below, for the test of their plans (tests/it).
+pub const LIST: &str = list_statement!("");
+pub const LIST_DONE: &str = list_statement!(" AND done");
+pub const LIST_OPEN: &str = list_statement!(" AND NOT done");
 
-/// A todo written by `$2`.
+/// The change counter alone: what a client's `If-None-Match` is checked against before any page
+/// is read (64 rows, one or two pages of a table that triggers keep small).
+pub const CHANGES: &str = "SELECT sum(changes)::int8 FROM todo_counts";
+
+/// A todo written by `$2`, created without an idempotency key.
 const CREATE: &str = concat!("INSERT INTO todos (task, author) VALUES ($1, $2) RETURNING ", todo_columns!("$2"));
 
 /// A create with the idempotency key `$3` of the session `$2`, in one statement:
@@ -51,7 +70,8 @@ const CREATE: &str = concat!("INSERT INTO todos (task, author) VALUES ($1, $2) R
 ///   so a create racing another with the same key waits for it and still gets its row back;
 /// - `created` inserts the todo when the claim kept the id drawn here;
 /// - otherwise the answer is the first request's todo as it was created, from the claim (its
-///   row is read even when the first request committed after this statement began);
+///   row is read even when the first request committed after this statement began). A replay
+///   writes no todo, so the change counter stays (the list's `ETag` with it);
 /// - `swept` deletes up to two expired keys of any session, oldest first, skipping those other
 ///   requests hold: each create with a key removes more than it adds, so the table stays about
 ///   a day of keys deep, without a scan.
@@ -110,6 +130,19 @@ pub struct Counts {
     pub done: i64,
 }
 
+/// How many committed writes of todos a snapshot sees: it only grows, so an equal value means
+/// the same todos (see migrations/0002). The list's validator is made from it (`list_etag`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changes(pub i64);
+
+/// One page of the list as one snapshot saw it.
+#[derive(Debug)]
+pub struct ListPage {
+    pub todos: Vec<Todo>,
+    pub counts: Counts,
+    pub changes: Changes,
+}
+
 /// Columns of a todo in a row, `mine` included.
 const TODO_COLUMNS: usize = 5;
 
@@ -128,30 +161,37 @@ fn caller(author: Option<&Author>) -> ParameterValue {
     ParameterValue::Binary(author.map_or_else(Vec::new, |author| author.as_bytes().to_vec()))
 }
 
-/// The newest todos of a page, newest first, each saying whether `reader` wrote it, and the
-/// counts.
-pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result<(Vec<Todo>, Counts), ApiError> {
+/// The newest todos of a page, newest first, each saying whether `reader` wrote it, the counts
+/// and the change counter.
+pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result<ListPage, ApiError> {
+    let statement = match page.done {
+        None => LIST,
+        Some(true) => LIST_DONE,
+        Some(false) => LIST_OPEN,
+    };
     let before = page.before.map_or(i64::MAX, TodoId::get);
-    let params = [
-        before.into(),
-        page.limit.into(),
-        page.done.is_some().into(),
-        page.done.unwrap_or(false).into(),
-        caller(reader),
-    ];
-    let mut counts = None;
+    let mut totals = None;
     let mut todos = Vec::new();
-    for mut row in query(db, LIST, &params)?.rows {
-        let count_columns = row.split_off(row.len().min(TODO_COLUMNS));
-        if counts.is_none() {
-            counts = Some(decode_counts(&count_columns)?);
+    for mut row in query(db, statement, &[before.into(), page.limit.into(), caller(reader)])?.rows {
+        let total_columns = row.split_off(row.len().min(TODO_COLUMNS));
+        if totals.is_none() {
+            totals = Some(decode_totals(&total_columns)?);
         }
         if !matches!(row.first(), None | Some(DbValue::DbNull)) {
             todos.push(decode_todo(row)?);
         }
     }
-    let counts = counts.ok_or_else(|| ApiError::internal("the list query returned no counts row"))?;
-    Ok((todos, counts))
+    let (counts, changes) = totals.ok_or_else(|| ApiError::internal("the list query returned no counts row"))?;
+    Ok(ListPage { todos, counts, changes })
+}
+
+/// The change counter now (one read of the counter rows).
+pub fn changes(db: &Connection) -> Result<Changes, ApiError> {
+    let rows = query(db, CHANGES, &[])?.rows;
+    let [value] = rows.first().map(Vec::as_slice).unwrap_or_default() else {
+        return Err(ApiError::internal("the change counter query returned no single value"));
+    };
+    Ok(Changes(decode(value)?))
 }
 
 /// Stores a new todo written by `author`, or, for a key the author used before (within 24
@@ -176,7 +216,7 @@ pub fn create(
 }
 
 /// Applies an edit, if `author` wrote the todo.
-pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: Option<&Author>) -> Result<Change<Todo>, ApiError> {
+pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: &Author) -> Result<Change<Todo>, ApiError> {
     let task = edit.task.as_ref().map_or("", TaskText::as_str).to_owned();
     let params = [
         edit.task.is_some().into(),
@@ -184,7 +224,7 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: Option<&Auth
         edit.done.is_some().into(),
         edit.done.unwrap_or(false).into(),
         id.get().into(),
-        caller(author),
+        caller(Some(author)),
     ];
     let Some(mut row) = query(db, UPDATE, &params)?.rows.pop() else {
         return Ok(Change::NoSuchTodo);
@@ -197,8 +237,8 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: Option<&Auth
 }
 
 /// Removes a todo, if `author` wrote it.
-pub fn delete(db: &Connection, id: TodoId, author: Option<&Author>) -> Result<Change<()>, ApiError> {
-    let rows = query(db, DELETE, &[id.get().into(), caller(author)])?.rows;
+pub fn delete(db: &Connection, id: TodoId, author: &Author) -> Result<Change<()>, ApiError> {
+    let rows = query(db, DELETE, &[id.get().into(), caller(Some(author))])?.rows;
     match rows.first().and_then(|row| row.first()).map(decode::<bool>).transpose()? {
         Some(true) => Ok(Change::Made(())),
         Some(false) => Ok(Change::NotTheAuthor),
@@ -206,12 +246,12 @@ pub fn delete(db: &Connection, id: TodoId, author: Option<&Author>) -> Result<Ch
     }
 }
 
-fn decode_counts(columns: &[DbValue]) -> Result<Counts, ApiError> {
-    let [all, done] = columns else {
-        return Err(ApiError::internal(format!("the counts have {} columns, not 2", columns.len())));
+fn decode_totals(columns: &[DbValue]) -> Result<(Counts, Changes), ApiError> {
+    let [all, done, changes] = columns else {
+        return Err(ApiError::internal(format!("the counts have {} columns, not 3", columns.len())));
     };
     let (all, done): (i64, i64) = (decode(all)?, decode(done)?);
-    Ok(Counts { all, open: all - done, done })
+    Ok((Counts { all, open: all - done, done }, Changes(decode(changes)?)))
 }
 
 /// Takes the rows apart rather than copying out of them: the tasks' strings are moved.

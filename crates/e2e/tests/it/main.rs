@@ -8,6 +8,7 @@ mod completeness;
 mod daily_photo;
 mod defence;
 mod deployment;
+mod scale;
 mod todo_api;
 mod todo_edit;
 mod web;
