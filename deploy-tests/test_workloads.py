@@ -88,7 +88,7 @@ def test_a_spinapp_without_its_hpa_is_rejected(docs):
 
 
 def test_a_budget_that_blocks_every_eviction_is_rejected(docs):
-    pdb = first(docs, "PodDisruptionBudget")["spec"]
+    pdb = first(docs, "PodDisruptionBudget", "image-sidecar")["spec"]
     del pdb["maxUnavailable"]
     pdb["minAvailable"] = 1
     assert workloads.blocking_disruption_budgets(docs) == [
