@@ -13,6 +13,7 @@ RULES = [
     workloads.missing_limits,
     workloads.missing_probes,
     workloads.unpinned_images,
+    workloads.images_without_digest,
     workloads.root_pods,
     workloads.autoscaling_gaps,
     workloads.blocking_disruption_budgets,
@@ -64,6 +65,13 @@ def test_latest_and_untagged_images_are_rejected(docs):
         "SpinApp/todo-read: image 'registry.example/todo-app:latest' uses the latest tag",
         "StatefulSet/image-sidecar: image 'registry.example:5000/native' has no tag or digest",
     ]
+
+
+def test_a_third_party_image_by_tag_is_rejected(docs):
+    first(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] = \
+        "curlimages/curl:8.11.1"
+    assert workloads.images_without_digest(docs) == [
+        "CronJob/todo-daily-article: image 'curlimages/curl:8.11.1' is not pinned by digest"]
 
 
 def test_digests_count_as_pinned(docs):
