@@ -72,7 +72,8 @@ def test_terraform_renders_the_template_with_the_names_the_users_and_databases_h
                        "app": "google_sql_user.app[each.value].name"}.items():
         assert re.search(rf"\b{key}\s*=\s*{re.escape(value)}", content), f"{key} = {value}"
     users = CLUSTER.of_type("google_sql_user")
-    assert (users["migrator"]["name"], users["app"]["name"]) == ("todo_${each.value}_migrator", "todo_${each.value}_app")
+    assert (users["migrator"]["name"], users["app"]["name"]) == (
+        "todo_${each.value}_migrator", "todo_${each.value}_app")
     assert users["admin"]["name"] == ADMIN
     assert CLUSTER.of_type("google_sql_database")["env"]["name"] == "todo_${each.value}"
 
@@ -120,7 +121,8 @@ def test_the_app_role_changes_rows_and_never_the_schema(instance, env):
     n = names(env)
     app = n["app"]
     created = instance.as_user(app, n["database"], "INSERT INTO todos (task) VALUES ('roles test') RETURNING id")
-    assert instance.as_user(app, n["database"], f"UPDATE todos SET done = true WHERE id = {created} RETURNING done") == "t"
+    updated = instance.as_user(app, n["database"], f"UPDATE todos SET done = true WHERE id = {created} RETURNING done")
+    assert updated == "t"
     assert instance.as_user(app, n["database"], f"SELECT task FROM todos WHERE id = {created}") == "roles test"
     assert instance.as_user(app, n["database"], f"DELETE FROM todos WHERE id = {created} RETURNING id") == created
     for ddl in ("DROP TABLE todos", "ALTER TABLE todos ADD COLUMN x INT", "TRUNCATE todos",

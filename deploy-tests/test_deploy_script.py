@@ -125,7 +125,8 @@ def test_every_kubectl_call_ends_within_the_cluster_tokens_hour():
     outside = script.replace(loop[0], "")
     seconds = sum(int(t) for t in re.findall(r"--timeout=(\d+)s", outside))
     seconds += apps * sum(int(t) for t in re.findall(r"--timeout=(\d+)s", loop[2]))
-    address = re.search(r"for _ in \$\(seq (\d+)\); do\n  ip=\$\(k get ingress.*?max-time (\d+).*?sleep (\d+)", script, re.S)
+    address = re.search(r"for _ in \$\(seq (\d+)\); do\n  ip=\$\(k get ingress.*?max-time (\d+).*?sleep (\d+)",
+                        script, re.S)
     seconds += int(address[1]) * (int(address[2]) + int(address[3]))
     assert seconds <= 55 * 60, f"{seconds} s of kubectl waits"
     certificate = script[script.index("if [ -n \"$domain\" ]; then\n  # Google"):]

@@ -123,7 +123,8 @@ def test_the_condition_evaluator_rejects_what_it_cannot_read():
 
 def test_each_environment_has_its_own_deployer_bound_to_its_github_environment_only():
     deployers = CLUSTER.of_type("google_service_account")["deployer"]
-    assert (deployers["for_each"], deployers["account_id"]) == ("${toset(var.environments)}", "todo-deploy-${each.value}")
+    assert (deployers["for_each"], deployers["account_id"]) == (
+        "${toset(var.environments)}", "todo-deploy-${each.value}")
     binding = CLUSTER.of_type("google_service_account_iam_member")["deployer_from_github"]
     assert binding["for_each"] == "${google_service_account.deployer}"
     assert binding["role"] == "roles/iam.workloadIdentityUser"
@@ -169,7 +170,8 @@ def test_the_deployers_have_no_project_wide_kubernetes_rights_and_push_nothing()
     roles = {(m["role"], m["member"]) for m in CLUSTER.of_type("google_project_iam_member").values()
              if "deployer" in m["member"] + m.get("for_each", "")}
     assert roles == {("roles/container.clusterViewer", "serviceAccount:${each.value.email}")}
-    assert CLUSTER.of_type("google_project_iam_member")["deployer_cluster"]["for_each"] == "${google_service_account.deployer}"
+    cluster_role = CLUSTER.of_type("google_project_iam_member")["deployer_cluster"]
+    assert cluster_role["for_each"] == "${google_service_account.deployer}"
     pushers = CLUSTER.of_type("google_artifact_registry_repository_iam_member")
     assert [(p["role"], p["member"]) for p in pushers.values()] == [
         ("roles/artifactregistry.writer", "serviceAccount:${google_service_account.builder.email}")
@@ -212,7 +214,8 @@ def test_app_namespaces_enforce_baseline_and_warn_restricted():
 def test_each_environment_has_its_own_database_users_and_passwords():
     users = CLUSTER.of_type("google_sql_user")
     for role in ("migrator", "app"):
-        assert (users[role]["for_each"], users[role]["name"]) == ("${toset(var.environments)}", f"todo_${{each.value}}_{role}")
+        assert (users[role]["for_each"], users[role]["name"]) == (
+            "${toset(var.environments)}", f"todo_${{each.value}}_{role}")
         assert users[role]["password"] == f"${{random_password.{role}[each.value].result}}"
         assert CLUSTER.of_type("random_password")[role]["for_each"] == "${toset(var.environments)}"
     assert all(user["deletion_policy"] == "ABANDON" for user in users.values())
@@ -242,6 +245,7 @@ def test_spin_pods_and_the_proxy_run_on_service_accounts_without_an_api_token(ov
     annotation = accounts["cloud-sql-proxy"]["metadata"][0]["annotations"]["iam.gke.io/gcp-service-account"]
     assert annotation == "todo-sql-proxy-${each.key}@${var.project_id}.iam.gserviceaccount.com"
     workload_identity = CLUSTER.of_type("google_service_account_iam_member")["sql_proxy_workload_identity"]
-    assert workload_identity["member"] == "serviceAccount:${var.project_id}.svc.id.goog[todo-${each.key}/cloud-sql-proxy]"
+    assert workload_identity["member"] == \
+        "serviceAccount:${var.project_id}.svc.id.goog[todo-${each.key}/cloud-sql-proxy]"
     client = CLUSTER.of_type("google_project_iam_member")["sql_proxy_client"]
     assert client["role"] == "roles/cloudsql.client"

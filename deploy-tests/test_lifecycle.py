@@ -60,7 +60,8 @@ def run(tmp_path, command, stubs=STUBS, **env):
 
 def role_resources() -> set[str]:
     rules = SPINKUBE.locals["deploy_rules"]
-    return {f"{resource}.{group}" if group else resource for group, resources in rules.items() for resource in resources}
+    return {f"{resource}.{group}" if group else resource
+            for group, resources in rules.items() for resource in resources}
 
 
 def deleted_kinds(calls) -> list[list[str]]:
@@ -201,8 +202,9 @@ def test_the_terraform_side_of_the_lifecycle():
 
 
 def test_the_makefile_targets_run_the_lifecycle_script():
-    for target, command in {"gcp-infra-up": "infra/gcp.sh up", "gcp-infra-down": "infra/gcp.sh down",
-                            "gcp-env-down": "infra/gcp.sh env-down develop", "gcp-db-roles": "infra/gcp.sh db-roles"}.items():
+    targets = {"gcp-infra-up": "infra/gcp.sh up", "gcp-infra-down": "infra/gcp.sh down",
+               "gcp-env-down": "infra/gcp.sh env-down develop", "gcp-db-roles": "infra/gcp.sh db-roles"}
+    for target, command in targets.items():
         result = subprocess.run(["make", "-n", "--no-print-directory", target, "GCP_PROJECT=p", "ENV=develop"],
                                 cwd=REPO, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and command in result.stdout, target

@@ -84,8 +84,9 @@ def test_only_this_namespaces_spin_apps_and_migration_reach_the_proxy_and_it_rea
     assert [port["port"] for p in to_database for port in p["ports"]] == [3307]
     assert not [p for p in egress if p.get("podSelector") not in (None, DNS["podSelector"])], "no pod of the app"
     migrate = network.allowed_peers(docs, "Job/todo-migrate", "Egress")
-    assert [p.get("podSelector", {}).get("matchLabels") for p in migrate if p.get("podSelector") != DNS["podSelector"]] \
-        == [PROXY]
+    to_pods = [p.get("podSelector", {}).get("matchLabels") for p in migrate
+               if p.get("podSelector") != DNS["podSelector"]]
+    assert to_pods == [PROXY]
 
 
 def test_the_secret_template_sends_the_apps_through_the_proxy_service(overlays):

@@ -54,7 +54,8 @@ def test_the_node_service_account_holds_gkes_default_node_role():
 
 
 def test_the_proxys_google_account_may_only_connect_to_cloud_sql():
-    roles = [m["role"] for m in CLUSTER.of_type("google_project_iam_member").values() if "sql_proxy" in m.get("for_each", "")]
+    roles = [m["role"] for m in CLUSTER.of_type("google_project_iam_member").values()
+             if "sql_proxy" in m.get("for_each", "")]
     assert roles == ["roles/cloudsql.client"]
     [instance] = CLUSTER.of_type("google_sql_database_instance").values()
     settings = instance["settings"][0]
