@@ -12,8 +12,9 @@ import subprocess
 
 import pytest
 
+from checks import render, yamlio
 from checks.resources import of_kind
-from conftest import REPO
+from conftest import K8S, REPO, reencrypt_for_tests
 
 DEPLOY_SH = REPO / "infra" / "deploy.sh"
 
@@ -138,3 +139,25 @@ def test_an_unknown_environment_is_refused(tmp_path, env_name):
     result = subprocess.run([str(REPO / "infra" / "deploy.sh"), env_name, "a:1", "b:1"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "no overlay" in result.stderr
+
+
+def test_the_patches_deploy_sh_adds_render_onto_every_pod_that_reads_the_secret(tmp_path_factory, age_identity):
+    # The overlay as deploy.sh edits it: its two hash patches, taken from its own text.
+    script = DEPLOY_SH.read_text()
+    patches = re.findall(r'kustomize edit add patch --kind (\w+)(?: --name ([\w-]+))? --patch \\\n\s+"(.*?)"\n', script)
+    assert [(kind, name) for kind, name, _ in patches] == [("SpinApp", ""), ("Deployment", "cloud-sql-proxy")]
+    tree = render.copy_tree(K8S, tmp_path_factory.mktemp("k8s") / "k8s")
+    directory = tree / "overlays" / "develop"
+    reencrypt_for_tests(directory, age_identity)
+    render.materialize_ksops(directory, age_identity)
+    kustomization = yamlio.load_file(directory / render.KUSTOMIZATION)
+    for kind, name, patch in patches:
+        target = {"kind": kind, **({"name": name} if name else {})}
+        kustomization["patches"].append({"target": target, "patch": patch.replace('\\"', '"').replace(
+            "$secret_sha", "f" * 64)})
+    (directory / render.KUSTOMIZATION).write_text(yamlio.dump(kustomization))
+    docs = render.kubectl_kustomize(directory)
+    for app in of_kind(docs, "SpinApp"):
+        assert app["spec"]["podAnnotations"]["todo.deploy/secret-sha256"] == "f" * 64
+    [proxy] = [d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "cloud-sql-proxy"]
+    assert proxy["spec"]["template"]["metadata"]["annotations"]["todo.deploy/secret-sha256"] == "f" * 64
