@@ -209,3 +209,12 @@ def test_the_makefile_targets_run_the_lifecycle_script():
                                 cwd=REPO, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and command in result.stdout, target
         assert 'ENVIRONMENTS="main develop"' in result.stdout
+
+
+@pytest.mark.parametrize("command", [["up"], ["down"], ["env-down", "develop"]])
+def test_nothing_runs_when_the_repository_ids_cannot_be_read(tmp_path, command):
+    offline = {**STUBS, "curl": RECORD + "exit 22\n"}
+    result, calls = run(tmp_path, [str(GCP_SH), *command], stubs=offline, GCP_PROJECT="p", TF_STATE_BUCKET="s",
+                        GITHUB_REPOSITORY="me/todo")
+    assert result.returncode != 0
+    assert not any(c.startswith(("terraform", "kubectl", "gcloud")) for c in calls)

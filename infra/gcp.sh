@@ -36,8 +36,7 @@ github_ids() {
 cluster() { terraform -chdir="$here/cluster" "$@"; }
 spinkube() { terraform -chdir="$here/spinkube" "$@"; }
 
-cluster_vars() { # the environments to keep
-  github_ids
+cluster_vars() { # the environments to keep (github_ids first, in this shell)
   printf '%s\n' -input=false -var "project_id=$GCP_PROJECT" -var "region=$region" -var "zone=$zone" \
     -var "environments=$(json_list "$@")" -var "github_repository_id=$GITHUB_REPOSITORY_ID" \
     -var "github_repository_owner_id=$GITHUB_REPOSITORY_OWNER_ID" \
@@ -67,6 +66,7 @@ db_roles() {
 
 up() {
   local vars
+  github_ids
   init
   mapfile -t vars < <(cluster_vars "${environments[@]}")
   cluster apply "${vars[@]}"
@@ -82,6 +82,7 @@ env_down() {
   done
   [ "${#keep[@]}" -lt "${#environments[@]}" ] ||
     { echo "$gone is not one of the environments (${environments[*]})" >&2; exit 1; }
+  github_ids
   init
   echo "--- 1. the app and the Ingress of todo-$gone (load balancer and NEGs go while the cluster runs)"
   "$here/teardown.sh" "$gone"
@@ -98,6 +99,7 @@ env_down() {
 
 down() {
   local env vars peering
+  github_ids
   init
   echo "--- 1. every app and Ingress (load balancers and NEGs go while the cluster runs)"
   for env in "${environments[@]}"; do
