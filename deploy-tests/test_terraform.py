@@ -99,3 +99,35 @@ def test_each_root_commits_a_lock_file_for_exactly_its_providers(root):
 def test_the_version_check_follows_terraforms_pessimistic_operator():
     assert pessimistic("~> 6.0", "6.50.0") and not pessimistic("~> 6.0", "7.0.0")
     assert pessimistic("~> 2.35", "2.38.0") and not pessimistic("~> 2.35", "2.34.9")
+
+
+REFERENCE = re.compile(r"(?<![\w.:])(data\.)?((?:google|random|kubernetes|helm|http)_[a-z0-9_]+)\.([a-z0-9_]+)")
+
+
+def undeclared_references(root: Path) -> list[str]:
+    """References to resources, data sources, variables and locals that the root does not
+    declare: what `terraform validate` would reject first (it cannot run here without providers)."""
+    declared = tf.load(root)
+    text = "\n".join(path.read_text() for path in sorted(root.glob("*.tf")))
+    text = re.sub(r'(?m)^(resource|data|variable|output)\s+"[^"]*"(\s+"[^"]*")?\s*\{', "", text)
+    text = re.sub(r"(?m)#.*$", "", text)
+    problems = []
+    for data, kind, name in REFERENCE.findall(text):
+        pool = declared.data if data else declared.resources
+        if (kind, name) not in pool:
+            problems.append(f"{data}{kind}.{name}")
+    problems += [f"var.{name}" for name in re.findall(r"\bvar\.(\w+)", text) if name not in declared.variables]
+    problems += [f"local.{name}" for name in re.findall(r"\blocal\.(\w+)", text) if name not in declared.locals]
+    return sorted(set(problems))
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=lambda p: p.name)
+def test_every_reference_names_something_the_root_declares(root):
+    assert undeclared_references(root) == []
+
+
+def test_an_undeclared_reference_is_found(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "google_compute_network" "a" {\n  name = var.nope\n}\n'
+                                      'resource "google_compute_subnetwork" "b" {\n'
+                                      '  network = google_compute_network.c.id\n  x = local.d\n}\n')
+    assert undeclared_references(tmp_path) == ["google_compute_network.c", "local.d", "var.nope"]
