@@ -1,27 +1,31 @@
-# The two commands a newcomer needs: `make up` and `make test`. See README.md.
+# The two commands a newcomer needs: `make up` and `make test`. See README.md. A bare `make`
+# lists the targets and installs nothing.
 SHELL := /bin/bash
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
 # Benchmark-only components (bench/): never in the deployed artifact.
 BENCH_COMPONENTS := bench-floor
+# The native binaries `make up` serves with.
+SERVED_BINARIES := image-sidecar migrate
 
-# The real Spin 3.6.3 shared beside the repository (install.sh checks its SHA-256, unpacks it once
-# and prints its bin directory) goes first on PATH; without it, an installed `spin` is used.
-SPIN_INSTALL := ../shared/tools/spin/install.sh
-SPIN_BIN := $(if $(wildcard $(SPIN_INSTALL)),$(shell $(SPIN_INSTALL)))
-ifneq ($(SPIN_BIN),)
-export PATH := $(SPIN_BIN):$(PATH)
-endif
+# Spin 3.6 as `make deps` installs it into the project (scripts/bootstrap.sh), first on PATH; an
+# installed Spin 3.6 elsewhere on PATH is used where the project has none.
+export PATH := $(CURDIR)/.tools/spin/bin:$(PATH)
 
-.PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
-	bench-deps loadtest
+.DEFAULT_GOAL := help
+.PHONY: help deps build build-wasm build-native build-served up lint test test-rust test-schema test-scripts \
+	test-deploy bench bench-deps loadtest
 
-## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
+## help: this list
+help:
+	@awk '/^## [a-z-]+:/ { print substr($$0, 4); next } /^## / { print "    " substr($$0, 4) }' $(MAKEFILE_LIST)
+
+## deps: installs what is missing (Spin 3.6.3, Rust target and tools, PostgreSQL, Chromium, age, Python tools)
 deps:
 	@scripts/bootstrap.sh
 
-## build: every Wasm component (what `spin build` builds) and the native binaries
+## build: every Wasm component (what `spin build` builds), the native binaries and the tests
 build: build-wasm build-native
 
 build-wasm: deps
@@ -32,8 +36,13 @@ build-wasm: deps
 build-native: deps
 	$(CARGO) test --release --workspace --no-run
 
-## up: the whole app on http://127.0.0.1:3000 (Postgres, migrations, image sidecar, Spin host)
-up: build
+# What `make up` serves, and nothing else: the app's components, the sidecar and migrate.
+build-served: deps
+	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS))
+	$(CARGO) build --release $(addprefix -p ,$(SERVED_BINARIES))
+
+## up: the whole app on http://127.0.0.1:3000 (PostgreSQL, migrations, image sidecar, spin up)
+up: build-served
 	scripts/up.sh
 
 ## lint: rustfmt, clippy (native, and the components on wasm32-wasip2), shellcheck, ruff, machete
@@ -65,7 +74,7 @@ test-scripts: build
 test-deploy: deps
 	python3 -m pytest -q deploy-tests
 
-## bench: every endpoint under wrk at 1, 16 and 64 connections, and the host overhead benchmark
+## bench: every endpoint under wrk at 1, 16 and 64 connections on Spin, and the floors
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
 bench: build bench-deps
 	bench/run.sh

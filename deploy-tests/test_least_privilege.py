@@ -30,12 +30,24 @@ def test_every_download_is_checked_against_a_pinned_sha256(workflow):
     assert workflows.unchecked_downloads(workflow.read_text()) == []
 
 
-def test_ci_installs_spin_3_6_3_with_the_official_action_before_the_tests():
-    steps = yamlio.load_file(REPO / ".github" / "workflows" / "ci.yml")["jobs"]["test"]["steps"]
+CI_JOBS = yamlio.load_file(REPO / ".github" / "workflows" / "ci.yml")["jobs"]
+
+
+def test_ci_runs_what_make_test_runs_as_parallel_jobs():
+    runs = [step.get("run", "") for job in CI_JOBS.values() for step in job["steps"]]
+    targets = {run.split()[-1] for run in runs if "make " in run}
+    make_test = next(line for line in (REPO / "Makefile").read_text().splitlines() if line.startswith("test:"))
+    assert targets == set(make_test.split()[1:]) - {"build"}
+    assert not any("needs" in job for job in CI_JOBS.values()), "no job waits for another"
+
+
+@pytest.mark.parametrize("name", sorted(CI_JOBS))
+def test_each_ci_job_installs_spin_3_6_3_with_the_official_action_before_make(name):
+    steps = CI_JOBS[name]["steps"]
     uses = [s.get("uses", "").split("@")[0] for s in steps]
     setup = uses.index("spinframework/actions/spin/setup")
     assert steps[setup]["with"]["version"] == "v3.6.3"
-    assert setup < next(i for i, s in enumerate(steps) if ".ci/run" in s.get("run", ""))
+    assert setup < next(i for i, s in enumerate(steps) if "make " in s.get("run", ""))
 
 
 def test_the_supply_chain_checks_catch_tags_and_unchecked_downloads():
