@@ -220,10 +220,13 @@ def test_age_key_creates_its_directory_and_a_private_identity(tmp_path):
     assert refused.returncode != 0 and "exists" in refused.stderr, "an existing identity is never overwritten"
 
 
-def test_every_db_url_template_carries_the_database_bounds():
-    # Neither Spin nor outbound-pg bounds a database that stops answering: the URL must.
-    bounds = ["connect_timeout=", "keepalives=1", "statement_timeout", "lock_timeout"]
-    for path in ["infra/cluster/outputs.tf", "k8s/secrets/todo-db.yaml.example", "scripts/stack.sh"]:
-        text = (REPO / path).read_text()
-        missing = [bound for bound in bounds if bound not in text]
-        assert not missing, f"{path} lacks {missing}"
+def test_every_db_url_carries_the_one_definition_of_the_database_bounds():
+    # Neither Spin nor the migration bounds a database that stops answering: the URL must.
+    bounds = (REPO / "scripts" / "db-url-bounds").read_text().strip()
+    assert "connect_timeout=" in bounds and "statement_timeout" in bounds
+    example = secret_examples()["todo-db"]["stringData"]
+    for key in ("db_url", "migrate_db_url"):
+        assert example[key].endswith("?sslmode=disable&" + bounds), key
+    outputs = (REPO / "infra" / "cluster" / "outputs.tf").read_text()
+    assert 'db_url_bounds = trimspace(file("${path.module}/../../scripts/db-url-bounds"))' in outputs
+    assert outputs.count("?sslmode=disable&${local.db_url_bounds}") == 2

@@ -47,11 +47,10 @@ output "db_roles_scripts" {
 # Every connection goes through the environment's Cloud SQL Auth Proxy (Service cloud-sql-proxy
 # in the app's namespace): plain TCP inside the namespace, TLS with a client certificate from
 # there to Cloud SQL, so sslmode=disable here. The bounds on a database that stops answering live
-# in the URL (Spin adds none): the same options as k8s/secrets/todo-db.yaml.example and
-# scripts/stack.sh.
+# in the URL (Spin adds none): scripts/db-url-bounds, their one definition.
 locals {
   db_proxy      = "cloud-sql-proxy:5432"
-  db_url_bounds = "connect_timeout=5&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&options=-c%20statement_timeout%3D10000%20-c%20lock_timeout%3D5000"
+  db_url_bounds = trimspace(file("${path.module}/../../scripts/db-url-bounds"))
 }
 
 output "db_urls" {
