@@ -87,7 +87,7 @@ class CloudSqlLike:
                 [str(PG_BIN / "psql"), "-p", str(self.port), *target, "-X", "-q", "-t", "-A",
                  "-v", "ON_ERROR_STOP=1", "-c", sql] if "\n" not in sql else
                 [str(PG_BIN / "psql"), "-p", str(self.port), *target, "-X", "-q", "-t", "-A",
-                 "-v", "ON_ERROR_STOP=1", "-1", "-f", "-"],
+                 "-v", "ON_ERROR_STOP=1", "-f", "-"],
                 input=sql if "\n" in sql else None, capture_output=True, text=True, timeout=60, env=env,
             )
             if "the database system is starting up" not in result.stderr:
