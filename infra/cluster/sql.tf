@@ -1,13 +1,8 @@
 # PostgreSQL 15 on a private IP. Only the Cloud SQL Auth Proxy of each environment connects
 # (k8s/base/cloud-sql-proxy.yaml): TLS with the client certificate the proxy gets for its own
 # service account; a direct connection, encrypted or not, is refused.
-# Cloud SQL keeps a deleted instance's name for up to a week: a rebuilt project gets a new one.
-resource "random_id" "sql_instance" {
-  byte_length = 3
-}
-
 resource "google_sql_database_instance" "todo" {
-  name             = "todo-pg-${random_id.sql_instance.hex}"
+  name             = "todo-pg"
   database_version = "POSTGRES_15"
   region           = var.region
   # `make gcp-infra-down` applies false before it destroys: the provider refuses to delete the
