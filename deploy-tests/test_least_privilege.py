@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from checks import terraform, workflows, workloads, yamlio
+from checks import hclexpr, terraform, workflows, workloads, yamlio
 from checks.resources import of_kind
 from conftest import OVERLAYS, REPO
 
@@ -110,24 +110,39 @@ def accepts(condition: str, claims: dict) -> bool:
         return False
 
 
+CONDITION_VARIABLES = {"project_id": "p", "github_repository_id": "123", "github_repository_owner_id": "456"}
+
+
 @pytest.fixture(scope="module")
-def rendered_condition(tmp_path_factory):
-    """local.github_condition as Terraform renders it (terraform console, no provider needed)."""
+def rendered_condition():
+    """local.github_condition as Terraform renders it (checks/hclexpr.py)."""
+    variables = {name: body.get("default") for name, body in CLUSTER.variables.items()}
+    return hclexpr.evaluate(CLUSTER.locals["github_condition"], {**variables, **CONDITION_VARIABLES}, CLUSTER.locals)
+
+
+def test_the_condition_renders_as_terraform_renders_it(rendered_condition, tmp_path):
     binary = shutil.which("terraform")
     if binary is None:
-        pytest.skip("terraform is not installed here: the rendered condition is not evaluated")
-    work = tmp_path_factory.mktemp("condition")
-    shutil.copy(REPO / "infra" / "cluster" / "variables.tf", work)
+        pytest.skip("terraform is not installed here: the evaluator is not compared with it")
+    shutil.copy(REPO / "infra" / "cluster" / "variables.tf", tmp_path)
     github = (REPO / "infra" / "cluster" / "github.tf").read_text()
-    (work / "locals.tf").write_text(re.search(r"^locals \{\n.*?^\}\n", github, re.S | re.M)[0])
+    (tmp_path / "locals.tf").write_text(re.search(r"^locals \{\n.*?^\}\n", github, re.S | re.M)[0])
+    arguments = [part for name, value in CONDITION_VARIABLES.items() for part in ("-var", f"{name}={value}")]
     result = subprocess.run(
-        [binary, "console", "-var", "project_id=p", "-var", "github_repository_id=123",
-         "-var", "github_repository_owner_id=456"],
-        input="jsonencode(local.github_condition)", cwd=work, capture_output=True, text=True, timeout=120,
+        [binary, "console", *arguments], input="jsonencode(local.github_condition)", cwd=tmp_path,
+        capture_output=True, text=True, timeout=120,
         env={**os.environ, "CHECKPOINT_DISABLE": "1"},  # no version check over the network
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(json.loads(result.stdout.strip()))
+    assert json.loads(json.loads(result.stdout.strip())) == rendered_condition
+
+
+def test_the_hcl_evaluator_refuses_what_it_does_not_know():
+    for source in ('${upper("a")}', "${var.missing}", '${[for x in var.l : x if x > 1]}', '${"a" + "b"}'):
+        with pytest.raises(hclexpr.Unsupported):
+            hclexpr.evaluate(source, {"l": [1, 2]}, {})
+    assert hclexpr.evaluate('${[for x in var.l : "n${x}" if x != "a"]}', {"l": ["a", "b"]}, {}) == ["nb"]
+    assert hclexpr.evaluate('a ${join("-", ["b", "${jsonencode(var.v)}"])}', {"v": ["c"]}, {}) == 'a b-["c"]'
 
 
 def test_the_condition_evaluator_rejects_what_it_cannot_read():
