@@ -32,7 +32,7 @@ def test_the_registry_has_immutable_tags_and_a_cleanup_that_keeps_the_newest():
     assert registry["docker_config"][0]["immutable_tags"] is True
     assert registry["cleanup_policy_dry_run"] is False
     deletes = [p for p in registry["cleanup_policies"] if p["action"] == "DELETE"]
-    assert sorted(p["condition"][0]["tag_state"] for p in deletes) == ["TAGGED", "UNTAGGED"]
+    assert sorted(p["condition"][0]["tag_state"] for p in deletes) == ["ANY", "UNTAGGED"]
     keeps = [p for p in registry["cleanup_policies"] if p["action"] == "KEEP"]
     assert [p["most_recent_versions"][0]["keep_count"] for p in keeps] == [20], "rollback keeps the newest"
 

@@ -1,8 +1,8 @@
 # Holds the Spin OCI artifact (todo-app) and the native image (todo-native). The build job pushes
 # :<sha> once (tags are immutable: nothing can move one to other bytes) and the deploy job deploys
-# by digest. The cleanup deletes untagged versions after var.registry_untagged_days and tagged
-# ones after var.registry_tagged_days, and keeps the 20 newest versions of each package
-# regardless (make rollback).
+# by digest. The cleanup deletes untagged versions after var.registry_untagged_days and any
+# version after var.registry_tagged_days, and keeps the 20 newest versions of each package
+# regardless (KEEP wins over DELETE: make rollback).
 resource "google_artifact_registry_repository" "todo" {
   repository_id          = "todo"
   location               = var.region
@@ -26,7 +26,7 @@ resource "google_artifact_registry_repository" "todo" {
     id     = "delete-old"
     action = "DELETE"
     condition {
-      tag_state  = "TAGGED"
+      tag_state  = "ANY"
       older_than = "${var.registry_tagged_days * 86400}s"
     }
   }

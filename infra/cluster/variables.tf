@@ -80,7 +80,7 @@ variable "control_plane_ipv4_cidr" {
 }
 
 variable "registry_tagged_days" {
-  description = "Tagged artifacts older than this are deleted, except the newest 20 of each package (rollback)."
+  description = "Any artifact older than this is deleted, except the newest 20 of each package (rollback)."
   type        = number
   default     = 180
 }
