@@ -61,7 +61,7 @@ fn get_todo(id: TodoId, reader: Option<&Author>, request: &IncomingRequest) -> R
 async fn edit_todo(id: TodoId, author: Option<&Author>, request: IncomingRequest) -> Result<Response, ApiError> {
     let edit = read_json::<TodoPatch>(request).await?.check()?;
     let author = author.ok_or_else(|| not_the_author(id, "change"))?;
-    match store::update(&todo_core::connect()?, id, &edit, &author)? {
+    match store::update(&todo_core::connect()?, id, &edit, author)? {
         Change::Made(todo) => Ok(json(200, &todo)),
         Change::NotTheAuthor => Err(not_the_author(id, "change")),
         Change::NoSuchTodo => Err(no_such_todo(id)),
