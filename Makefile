@@ -15,7 +15,7 @@ export PATH := $(SPIN_BIN):$(PATH)
 endif
 
 .PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
-	bench-deps loadtest
+	bench-scale bench-deps loadtest
 
 ## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
 deps:
@@ -69,6 +69,13 @@ test-deploy: deps
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
 bench: build bench-deps
 	bench/run.sh
+
+## bench-scale: the list, its 304, ?done=true and create at 1,000, 100,000 and 1,000,000 todos on
+## Spin, sizes interleaved, with the list's floor and the online migration under inserts
+## (bench/results/scale.{json,md}; BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS)
+bench-scale: build-wasm bench-deps
+	$(CARGO) build --release -p migrate
+	bench/scale.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs
 ## only what is missing (apt needs root)
