@@ -72,10 +72,12 @@ bench: build bench-deps
 
 ## bench-scale: the list, its 304, ?done=true and create at 1,000, 100,000 and 1,000,000 todos on
 ## Spin, sizes interleaved, with the list's floor and the online migration under inserts
-## (bench/results/scale.{json,md}; BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS)
+## (bench/results/scale.{json,md}), then the create statement under pgbench before and after the
+## counters (bench/results/create_pgbench.{json,md}); BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS
 bench-scale: build-wasm bench-deps
 	$(CARGO) build --release -p migrate
 	bench/scale.sh
+	bench/create_pgbench.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs
 ## only what is missing (apt needs root)
