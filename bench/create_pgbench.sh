@@ -3,8 +3,9 @@
 # (migrations/0001 only, the create the API sent then: INSERT ... ON CONFLICT with a NULL key) and
 # after them (every migration, the keyless create the API sends now: a plain INSERT with its
 # author, whose statement trigger adds to the counter row of its connection), 1,000,000 todos in
-# each; 2 and 64 clients, each pair back to back, BENCH_ROUNDS (2) rounds of BENCH_DURATION (10s). Transactions
-# per second and PostgreSQL CPU per transaction -> bench/results/create_pgbench.{json,md}.
+# each; 2 and 64 clients, each pair back to back, BENCH_ROUNDS (2) rounds of BENCH_DURATION
+# (10s). Transactions per second and PostgreSQL CPU per transaction ->
+# bench/results/create_pgbench.{json,md}.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../scripts/stack.sh"
