@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/.tools/spin/bin:$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help deps build build-wasm build-native build-served up lint test test-rust test-schema test-scripts \
-	test-deploy bench bench-bulk bench-deps loadtest
+	test-deploy bench bench-scale bench-bulk bench-deps loadtest
 
 ## help: this list
 help:
@@ -79,8 +79,17 @@ test-deploy: deps
 bench: build bench-deps
 	bench/run.sh
 
-## bench-bulk: the bulk operations on one caller's 1,000,000 todos (bench/results/bulk.json)
-bench-bulk: build
+## bench-scale: the list, its 304, ?done=true and create at 1,000, 100,000 and 1,000,000 todos on
+## Spin, sizes interleaved, with the list's floor and the online migration under inserts
+## (bench/results/scale.{json,md}), then the create statement under pgbench before and after the
+## counters (bench/results/create_pgbench.{json,md}); BENCH_ROUNDS, BENCH_DURATION, BENCH_CONNECTIONS
+bench-scale: build-wasm bench-deps
+	$(CARGO) build --release -p migrate
+	bench/scale.sh
+	bench/create_pgbench.sh
+
+## bench-bulk: the bulk operations on one caller's 1,000,000 todos on Spin (bench/results/bulk.json)
+bench-bulk: build-served
 	bench/bulk.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs

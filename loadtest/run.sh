@@ -23,6 +23,7 @@ locust -f "$ROOT/loadtest/locustfile.py" --headless --host "$APP_URL" \
   --csv "$OUT/locust" --html "$OUT/report.html" --json-file "$OUT/stats" || status=$?
 
 peak_rss_json "$APP_PID" "$SIDECAR_PID" >"$OUT/peak_rss.json"
+psql -Atq "${DB_URL%%\?*}" -c "SELECT count(*) FROM todos" >"$OUT/todos.txt" || rm -f "$OUT/todos.txt"
 python3 "$ROOT/loadtest/summary.py" "$OUT"
 if [ "${LOADTEST_RECORD:-}" = 1 ]; then
   cp "$OUT/summary.json" "$ROOT/bench/results/loadtest.json"

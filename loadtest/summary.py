@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """summary.py OUT_DIR: the final statistics of a `make loadtest` run (Locust's stats.json: its CSV
-is a snapshot up to a second old), with the settings, the machine and the serving processes' peak
-memory, as summary.json and summary.md in OUT_DIR."""
+is a snapshot up to a second old), with the settings, the machine, the serving processes' peak
+memory, the throughput of each whole minute (a soak's last against its first) and the todos in the
+table at the end, as summary.json and summary.md in OUT_DIR."""
 import datetime
 import json
 import os
@@ -46,6 +47,19 @@ def rows(out):
     return [row(f"{e['method']} {e['name']}", [e]) for e in entries] + [row("all requests", entries)]
 
 
+def minutes(out):
+    """Requests per second of each whole minute of the run (Locust counts requests per second)."""
+    per_second = {}
+    for entry in json.loads((out / "stats.json").read_text()):
+        for second, count in entry["num_reqs_per_sec"].items():
+            per_second[int(second)] = per_second.get(int(second), 0) + count
+    if not per_second:
+        return []
+    start, end = min(per_second), max(per_second)
+    whole = (end - start) // 60
+    return [round(sum(per_second.get(start + m * 60 + s, 0) for s in range(60)) / 60, 1) for m in range(whole)]
+
+
 def markdown(summary):
     m, s, rss = summary["machine"], summary["settings"], summary["peak_rss_mib"]
     lines = [
@@ -61,6 +75,13 @@ def markdown(summary):
     ]
     lines += [f"| {r['name']} | {r['requests']} | {r['failures']} | {r['requests_per_s']} | {r['p50_ms']} "
               f"| {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |" for r in summary["requests"]]
+    by_minute = summary["requests_per_s_by_minute"]
+    if len(by_minute) >= 2:
+        lines += ["", f"Throughput by whole minute (req/s): {', '.join(str(rate) for rate in by_minute)}; "
+                  f"the last against the first {by_minute[-1] / by_minute[0]:.2f}x, against the second "
+                  f"{by_minute[-1] / by_minute[1]:.2f}x (the first includes the users' spawning)."]
+    if summary.get("todos_at_end") is not None:
+        lines += ["", f"Todos in the table at the end: {summary['todos_at_end']:,}."]
     return "\n".join(lines) + "\n"
 
 
@@ -75,6 +96,8 @@ def main(out):
         "revision": revision(),
         "peak_rss_mib": {k.removesuffix("_kib"): round(v / 1024, 1) for k, v in rss.items()},
         "requests": rows(out),
+        "requests_per_s_by_minute": minutes(out),
+        "todos_at_end": int(todos.read_text()) if (todos := out / "todos.txt").exists() else None,
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     (out / "summary.md").write_text(markdown(summary))

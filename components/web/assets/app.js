@@ -157,8 +157,9 @@ function renderTodo(todo) {
   item.append(label, created);
 
   const entry = {
-    ...{ item, label, box, text, created, todo, editor: null },
-    ...{ actions: null, editButton: null, deleteButton: null }, // the author's controls: showControls
+    item, label, box, text, created, todo,
+    editor: null,
+    actions: null, editButton: null, deleteButton: null, // the author's controls (showControls)
   };
   box.addEventListener("change", () => setDone(entry));
   showTodo(entry, todo);

@@ -1,5 +1,5 @@
 //! Conditional requests: the components' `If-None-Match` evaluation is the `entity-tag` crate's,
-//! shared with the image sidecar; `unchanged` is its `304`.
+//! shared with the image sidecar; `unchanged` is the `304` a current copy gets.
 
 use spin_sdk::http::Response;
 
@@ -15,12 +15,20 @@ pub fn not_modified(if_none_match: &[Vec<u8>], etag: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::unchanged;
+    use super::{not_modified, unchanged};
+
+    const TAG: &str = "\"1.7.50.0.any\"";
 
     #[test]
     fn unchanged_is_an_empty_304_with_the_tag() {
-        let response = unchanged("\"abc\"");
+        let response = unchanged(TAG);
         assert_eq!((*response.status(), response.body().len()), (304, 0));
-        assert_eq!(response.header("etag").and_then(|value| value.as_str()), Some("\"abc\""));
+        assert_eq!(response.header("etag").and_then(|value| value.as_str()), Some(TAG));
+    }
+
+    #[test]
+    fn a_copy_with_the_tag_is_current() {
+        assert!(not_modified(&[b"W/\"1.7.50.0.any\"".to_vec()], TAG));
+        assert!(!not_modified(&[b"\"1.8.50.0.any\"".to_vec()], TAG));
     }
 }
