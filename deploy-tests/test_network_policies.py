@@ -1,6 +1,7 @@
 """NetworkPolicies: every pod's traffic is restricted both ways; the load balancer reaches
 only the Spin apps, which reach only the database (Cloud SQL's range from Terraform), the
-sidecar and DNS. GKE enforces them only with Dataplane V2, which the cluster enables."""
+sidecar, the namespace's OpenTelemetry collector and DNS. GKE enforces them only with
+Dataplane V2, which the cluster enables."""
 
 import copy
 import ipaddress
@@ -28,22 +29,26 @@ def test_every_pod_is_restricted_both_ways(overlays, env):
 
 
 @pytest.mark.parametrize("env", OVERLAYS)
-def test_spin_apps_talk_only_to_the_load_balancer_the_database_and_the_sidecar(overlays, env):
+def test_spin_apps_talk_only_to_the_load_balancer_the_database_the_sidecar_and_the_collector(overlays, env):
     docs = overlays[env]
     for app in ("SpinApp/todo-read", "SpinApp/todo-write", "SpinApp/todo-image"):
         egress = network.allowed_peers(docs, app, "Egress")
         destinations = [p.get("ipBlock", {}).get("cidr") or p.get("podSelector", {}).get("matchLabels") for p in egress
                         if p.get("podSelector") != DNS["podSelector"]]
-        assert destinations == [database_range(), {"app.kubernetes.io/name": "image-sidecar"}], app
+        assert destinations == [
+            database_range(), {"app.kubernetes.io/name": "image-sidecar"}, {"app.kubernetes.io/name": "otel-collector"}
+        ], app
         ingress = network.allowed_peers(docs, app, "Ingress")
         assert {p["ipBlock"]["cidr"] for p in ingress if "ipBlock" in p} == GOOGLE_LOAD_BALANCER
         assert all(port["port"] == 80 for p in ingress for port in p["ports"])
 
 
 @pytest.mark.parametrize("env", OVERLAYS)
-def test_only_todo_image_reaches_the_sidecar(overlays, env):
+def test_only_todo_image_and_the_metrics_scrape_reach_the_sidecar(overlays, env):
     ingress = network.allowed_peers(overlays[env], "StatefulSet/image-sidecar", "Ingress")
-    assert [p["podSelector"]["matchLabels"] for p in ingress] == [{network.SPIN_APP_LABEL: "todo-image"}]
+    assert [p["podSelector"]["matchLabels"] for p in ingress] == [
+        {network.SPIN_APP_LABEL: "todo-image"}, {"app.kubernetes.io/name": "otel-collector"}
+    ]
 
 
 def test_the_cluster_enforces_network_policies_with_dataplane_v2():

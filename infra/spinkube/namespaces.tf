@@ -62,7 +62,7 @@ resource "kubernetes_role_binding_v1" "deployer" {
 locals {
   # Every kind that k8s/ renders, by API group (what infra/deploy.sh applies and awaits).
   deploy_rules = {
-    ""                  = ["secrets", "services", "persistentvolumeclaims"]
+    ""                  = ["secrets", "services", "persistentvolumeclaims", "configmaps", "serviceaccounts"]
     "apps"              = ["deployments", "statefulsets", "replicasets"]
     "batch"             = ["jobs", "cronjobs"]
     "autoscaling"       = ["horizontalpodautoscalers"]
