@@ -21,7 +21,7 @@ endif
 export RUST_LIB_BACKTRACE := 0
 
 .PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
-	bench-deps bench-host loadtest
+	bench-tracing bench-deps bench-host loadtest
 
 ## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
 deps:
@@ -72,9 +72,15 @@ test-deploy: deps
 	python3 -m pytest -q deploy-tests
 
 ## bench: every endpoint under wrk at 1, 16 and 64 connections, and the host overhead benchmark
-## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
+## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md); then the tracing overhead
+## (list and create with OTLP export off and on, bench/results/tracing.md)
 bench: build bench-deps
 	bench/run.sh
+	bench/tracing.sh
+
+## bench-tracing: only the tracing overhead (TRACING_ROUNDS=3, BENCH_DURATION=10s)
+bench-tracing: build bench-deps
+	bench/tracing.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs
 ## only what is missing (apt needs root)
