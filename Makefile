@@ -3,7 +3,6 @@ SHELL := /bin/bash
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
-FIXTURES := fixture-hello fixture-probe
 # Benchmark-only components (bench/): never in the deployed artifact.
 BENCH_COMPONENTS := bench-floor
 
@@ -15,13 +14,8 @@ ifneq ($(SPIN_BIN),)
 export PATH := $(SPIN_BIN):$(PATH)
 endif
 
-# Panics keep their backtraces (RUST_BACKTRACE), error values capture none: wasmtime and anyhow
-# capture one for every error they create, even those dropped at once (each instance teardown),
-# which costs the hosts a fifth of their throughput and floods logs during an outage.
-export RUST_LIB_BACKTRACE := 0
-
 .PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
-	bench-tracing bench-deps bench-host loadtest
+	bench-tracing bench-deps loadtest
 
 ## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
 deps:
@@ -31,10 +25,10 @@ deps:
 build: build-wasm build-native
 
 build-wasm: deps
-	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES) $(BENCH_COMPONENTS))
+	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(BENCH_COMPONENTS))
 
-# The native binaries (devhost, image-sidecar, migrate) are built by `cargo test --no-run`, so that
-# they and the tests share one feature resolution and wasmtime is compiled once, not twice.
+# The native binaries (image-sidecar, migrate) are built by `cargo test --no-run`, so that they and
+# the tests share one feature resolution and every dependency is compiled once, not twice.
 build-native: deps
 	$(CARGO) test --release --workspace --no-run
 
@@ -47,7 +41,7 @@ SHELL_SCRIPTS = $(shell git ls-files '*.sh' .ci/run)
 lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
-	$(CARGO) clippy --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(FIXTURES) $(BENCH_COMPONENTS)) -- -D warnings
+	$(CARGO) clippy --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS) $(BENCH_COMPONENTS)) -- -D warnings
 	shellcheck $(SHELL_SCRIPTS)
 	ruff check --quiet
 	cargo machete
@@ -87,11 +81,6 @@ bench-tracing: build bench-deps
 bench-deps: deps
 	@command -v wrk >/dev/null && command -v ss >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk iproute2; }
-
-## bench-host: the host's own overhead (fixture-hello under wrk at 1 and 32 connections)
-## -> crates/devhost/BENCHMARK.md
-bench-host: bench-deps
-	crates/devhost/bench.sh
 
 ## loadtest: Locust headless on the original scenario against a throwaway stack
 ## (`make loadtest USERS=200 SPAWN_RATE=20 DURATION=60s`; CSV and HTML in artifacts/loadtest/)

@@ -1,16 +1,15 @@
-//! An app served by a runtime process on a port of 127.0.0.1 that the runtime picked itself
-//! (`--listen 127.0.0.1:0`, the address read back from its `Serving http://...` line).
+//! An app served by `spin up` on a port of 127.0.0.1 that Spin picked itself (`--listen
+//! 127.0.0.1:0`, the address read back from its `Serving http://...` line).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
-
-use crate::Runtime;
+use testkit::{Database, Postgres};
 
 /// What to serve: a manifest (or, on Spin, an OCI reference), its Spin variables, and optionally
 /// only some of its components (`spin up --component-id`, as SpinKube's selective deployment
@@ -22,6 +21,8 @@ pub struct AppConfig<'a> {
     pub variables: Vec<(&'a str, String)>,
     pub components: &'a [&'a str],
     pub env: Vec<(&'a str, &'a str)>,
+    /// The database `db_url` points at, for tests that look into it.
+    pub database: Option<(&'static Postgres, Database)>,
 }
 
 impl<'a> AppConfig<'a> {
@@ -33,7 +34,14 @@ impl<'a> AppConfig<'a> {
             variables: Vec::new(),
             components: &[],
             env: Vec::new(),
+            database: None,
         }
+    }
+
+    /// The root spin.toml with `database` as its `db_url` (and its server as `db_host`).
+    pub fn with_database(postgres: &'static Postgres, database: Database) -> AppConfig<'a> {
+        let config = AppConfig::root_manifest().variable("db_url", &database.url).variable("db_host", postgres.host());
+        AppConfig { database: Some((postgres, database)), ..config }
     }
 
     /// The root spin.toml with a `db_url` that reaches nothing, for routes that never touch
@@ -58,7 +66,7 @@ impl<'a> AppConfig<'a> {
         self
     }
 
-    /// An environment variable of the runtime process. Backtrace capture is off unless set
+    /// An environment variable of the Spin process. Backtrace capture is off unless set
     /// here, as in production (SpinKube's shim does not set `RUST_BACKTRACE`).
     pub fn env(mut self, name: &'a str, value: &'a str) -> AppConfig<'a> {
         self.env.push((name, value));
@@ -71,36 +79,53 @@ impl<'a> AppConfig<'a> {
     }
 }
 
-/// An app served on one address: one runtime process, or on [`Runtime::SpinKube`] one Spin
-/// process per SpinApp behind the Ingress's routing; every process is killed when dropped.
+/// An app served on one address: one Spin process, or with [`TestApp::spawn_deployment`] one
+/// Spin process per SpinApp behind the Ingress's routing; every process is killed when dropped.
 pub struct TestApp {
-    pub runtime: Runtime,
     addr: SocketAddr,
     processes: Vec<Served>,
     output: Arc<Mutex<Vec<String>>>,
-    _ingress: Option<crate::spinkube::Ingress>,
+    pub(crate) database: Option<(&'static Postgres, Database)>,
+    pub(crate) client: reqwest::Client,
+    _ingress: Option<crate::deployment::Ingress>,
 }
 
 impl TestApp {
-    /// Starts `runtime` serving `config` and waits until it listens.
-    pub fn spawn(runtime: Runtime, config: AppConfig) -> TestApp {
+    /// Starts `spin up` serving `config` and waits until it listens.
+    pub fn spawn(config: AppConfig) -> TestApp {
         let output = Arc::new(Mutex::new(Vec::new()));
-        if runtime != Runtime::SpinKube {
-            let served = Served::start(runtime, &config, config.components, &output);
-            return TestApp { runtime, addr: served.addr, processes: vec![served], output, _ingress: None };
-        }
-        assert!(config.components.is_empty(), "on SpinKube each SpinApp runs its own components");
-        let spinapps = crate::spinkube::spinapps();
+        let served = Served::start(&config, config.components, &output);
+        TestApp::new(served.addr, vec![served], output, config.database, None)
+    }
+
+    /// The app as the deployment runs it: each SpinApp of k8s/base/spinapps as its own
+    /// `spin up --component-id ...` (SpinKube's selective deployment), behind a proxy that
+    /// routes as k8s/base/ingress.yaml does.
+    pub fn spawn_deployment(config: AppConfig) -> TestApp {
+        assert!(config.components.is_empty(), "in the deployment each SpinApp runs its own components");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let spinapps = crate::deployment::spinapps();
         let processes: Vec<Served> = spinapps
             .iter()
             .map(|app| {
                 let ids: Vec<&str> = app.components.iter().map(String::as_str).collect();
-                Served::start(Runtime::Spin, &config, &ids, &output)
+                Served::start(&config, &ids, &output)
             })
             .collect();
         let backends = spinapps.iter().zip(&processes).map(|(app, served)| (app.name.clone(), served.addr)).collect();
-        let ingress = crate::spinkube::Ingress::start(backends);
-        TestApp { runtime, addr: ingress.addr(), processes, output, _ingress: Some(ingress) }
+        let ingress = crate::deployment::Ingress::start(backends);
+        TestApp::new(ingress.addr(), processes, output, config.database, Some(ingress))
+    }
+
+    fn new(
+        addr: SocketAddr,
+        processes: Vec<Served>,
+        output: Arc<Mutex<Vec<String>>>,
+        database: Option<(&'static Postgres, Database)>,
+        ingress: Option<crate::deployment::Ingress>,
+    ) -> TestApp {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+        TestApp { addr, processes, output, database, client, _ingress: ingress }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -112,13 +137,12 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// Everything the runtime processes (and so every component) printed so far, line by line.
+    /// Everything the Spin processes (and so every component) printed so far, line by line.
     pub fn output(&self) -> Vec<String> {
         self.output.lock().unwrap().clone()
     }
 
-    /// The components' one-line JSON request logs printed so far (devhost prefixes each line
-    /// with `[component-id] `, Spin prints it as it is).
+    /// The components' one-line JSON request logs printed so far.
     pub fn request_logs(&self) -> Vec<serde_json::Value> {
         self.output()
             .iter()
@@ -142,16 +166,16 @@ impl TestApp {
         }
     }
 
-    /// The serving process's peak resident memory (`VmHWM`), in KiB: the largest of the
-    /// runtime's processes (`spin up` serves from a `spin trigger http` child).
+    /// The serving process's peak resident memory (`VmHWM`), in KiB: the largest of Spin's
+    /// processes (`spin up` serves from a `spin trigger http` child).
     pub fn peak_rss_kib(&self) -> u64 {
         let pids = self.processes.iter().flat_map(|served| testkit::process_group_members(&served.child));
         let peak = pids.filter_map(|pid| proc_status_kib(pid, "VmHWM:")).max();
-        peak.expect("the runtime's processes are running and their /proc/PID/status readable")
+        peak.expect("Spin's processes are running and their /proc/PID/status readable")
     }
 }
 
-/// One runtime process serving on a port it picked itself.
+/// One `spin up` serving on a port it picked itself.
 struct Served {
     addr: SocketAddr,
     child: Child,
@@ -159,25 +183,17 @@ struct Served {
 }
 
 impl Served {
-    fn start(runtime: Runtime, config: &AppConfig, components: &[&str], output: &Arc<Mutex<Vec<String>>>) -> Served {
+    fn start(config: &AppConfig, components: &[&str], output: &Arc<Mutex<Vec<String>>>) -> Served {
         let state_dir = tempfile::Builder::new().prefix("e2e-app-").tempdir().expect("temp dir");
-        let mut command = Command::new(runtime.program());
+        let mut command = Command::new(spin_binary());
         command.arg("up").arg("--from").arg(&config.manifest).args(["--listen", "127.0.0.1:0"]);
-        match runtime {
-            // No log files next to spin.toml, no shared state between apps.
-            Runtime::Spin | Runtime::SpinKube => {
-                command.args(["--log-dir", ""]).arg("--state-dir").arg(state_dir.path());
-                if config.from_local_registry {
-                    command.arg("--insecure").arg("--cache-dir").arg(state_dir.path().join("cache"));
-                }
-                for id in components {
-                    command.args(["--component-id", id]);
-                }
-            }
-            Runtime::Devhost => assert!(
-                components.is_empty() && !config.from_local_registry,
-                "devhost serves whole local manifests; select components or pull artifacts on Spin"
-            ),
+        // No log files next to spin.toml, no shared state between apps.
+        command.args(["--log-dir", ""]).arg("--state-dir").arg(state_dir.path());
+        if config.from_local_registry {
+            command.arg("--insecure").arg("--cache-dir").arg(state_dir.path().join("cache"));
+        }
+        for id in components {
+            command.args(["--component-id", id]);
         }
         for (name, _) in
             std::env::vars().filter(|(name, _)| name.starts_with("SPIN_VARIABLE_") || name.ends_with("_BACKTRACE"))
@@ -189,8 +205,7 @@ impl Served {
             command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
         }
         command.current_dir(state_dir.path()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = testkit::spawn_process_group(command)
-            .unwrap_or_else(|error| panic!("start {}: {error}", runtime.program().display()));
+        let mut child = testkit::spawn_process_group(command).unwrap_or_else(|error| panic!("start spin: {error}"));
 
         let (serving, address) = mpsc::channel();
         testkit::capture_lines(child.stdout.take().expect("piped stdout"), output, move |line| {
@@ -204,13 +219,12 @@ impl Served {
             match address.recv_timeout(Duration::from_millis(50)) {
                 Ok(addr) => break addr.expect("a socket address after `Serving http://`"),
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{} stopped before serving", runtime.name()),
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!("spin stopped before serving"),
             }
-            let exited = child.try_wait().expect("poll the runtime");
+            let exited = child.try_wait().expect("poll spin");
             assert!(
                 exited.is_none() && Instant::now() < deadline,
-                "{} did not start serving {} ({exited:?}):\n{}",
-                runtime.name(),
+                "spin did not start serving {} ({exited:?}):\n{}",
                 config.manifest.display(),
                 output.lock().unwrap().join("\n")
             );
@@ -232,4 +246,15 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
         .lines()
         .find_map(|line| line.strip_prefix(field))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The `spin` on `PATH`: every end-to-end test runs on it, so without one they fail.
+fn spin_binary() -> &'static Path {
+    static SPIN: OnceLock<PathBuf> = OnceLock::new();
+    SPIN.get_or_init(|| {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path).map(|dir| dir.join("spin")).find(|candidate| candidate.is_file()).expect(
+            "no `spin` on PATH: the end-to-end tests run on Spin 3.6.3 (`make deps` installs it; `make test` puts it on PATH)",
+        )
+    })
 }

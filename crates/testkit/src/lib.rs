@@ -6,7 +6,7 @@ mod process;
 mod sidecar;
 
 pub use paths::{free_port, wasm, workspace_root};
-pub use postgres::{Postgres, shared_postgres};
+pub use postgres::{Database, Postgres, shared_postgres};
 pub use process::{
     capture_lines, kill_process_group, process_group_members, spawn_process_group, spawn_tied_to_process,
 };

@@ -22,6 +22,13 @@ use crate::process::spawn_tied_to_process;
 /// k8s/secrets/todo-db.yaml.example.
 const DB_URL_BOUNDS: &str = "connect_timeout=5&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&options=-c%20statement_timeout%3D10000%20-c%20lock_timeout%3D5000";
 
+/// A database of a [`Postgres`]: its name (for `psql`) and its connection URL.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub name: String,
+    pub url: String,
+}
+
 /// A PostgreSQL server owned by the test process.
 pub struct Postgres {
     port: u16,
@@ -81,12 +88,12 @@ impl Postgres {
         format!("postgres://postgres@127.0.0.1:{}/{database}?sslmode=disable&{DB_URL_BOUNDS}", self.port)
     }
 
-    /// Creates an empty database with a unique name and returns its URL.
-    pub fn create_database(&self) -> String {
+    /// Creates an empty database with a unique name.
+    pub fn create_database(&self) -> Database {
         let n = self.databases_created.fetch_add(1, Ordering::Relaxed);
         let name = format!("test_{}_{n}", std::process::id());
         self.psql("postgres", &format!("CREATE DATABASE {name}"));
-        self.url(&name)
+        Database { url: self.url(&name), name }
     }
 
     /// Runs one SQL command with `psql` and returns its unaligned output.

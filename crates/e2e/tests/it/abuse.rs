@@ -1,8 +1,8 @@
-//! Hostile requests (issue 12) on each runtime: a 400 MB body to every route is refused
+//! Hostile requests on Spin: a 400 MB body to every route is refused
 //! without being read, a bad `Idempotency-Key` never creates a row, and a stale asset version
 //! is never served under its immutable URL.
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::{AppConfig, TestApp};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
@@ -53,14 +53,9 @@ fn exchange(addr: SocketAddr, head: &[u8], body_bytes: u64, chunked: bool) -> (u
     (status, head)
 }
 
-async fn a_bad_idempotency_key_is_refused_and_stores_nothing(runtime: Runtime) {
-    let postgres = testkit::shared_postgres();
-    let db_url = e2e::migrated_database(postgres).await;
-    let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
-    let app = TestApp::spawn(
-        runtime,
-        AppConfig::root_manifest().variable("db_url", &db_url).variable("db_host", postgres.host()),
-    );
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_idempotency_key_is_refused_and_stores_nothing() {
+    let app = e2e::spawn_app().await;
     let body = br#"{"task":"pay rent"}"#;
     let create = |key_lines: &[u8]| {
         let head = [
@@ -76,7 +71,7 @@ async fn a_bad_idempotency_key_is_refused_and_stores_nothing(runtime: Runtime) {
         BufReader::new(stream).read_line(&mut status_line).unwrap();
         status_line.split(' ').nth(1).and_then(|code| code.parse::<u16>().ok()).unwrap()
     };
-    // Spin 3.6.3 (and devhost, as it) refuses any non-UTF-8 header value itself with 500
+    // Spin 3.6.3 refuses any non-UTF-8 header value itself with 500
     // before a component runs; a component that sees one answers 400 (http-layer's unit
     // tests). Either way the retry can never become a second todo.
     for _ in 0..2 {
@@ -90,14 +85,15 @@ async fn a_bad_idempotency_key_is_refused_and_stores_nothing(runtime: Runtime) {
     ] {
         assert_eq!(create(key_lines), 400, "{}", String::from_utf8_lossy(key_lines));
     }
-    assert_eq!(postgres.psql(&database, "SELECT count(*) FROM todos").trim(), "0");
+    assert_eq!(app.row_count(), 0);
     assert_eq!(create(b"idempotency-key: good-key\r\n"), 201);
     assert_eq!(create(b"idempotency-key: good-key\r\n"), 201);
-    assert_eq!(postgres.psql(&database, "SELECT count(*) FROM todos").trim(), "1");
+    assert_eq!(app.row_count(), 1);
 }
 
-async fn only_the_embedded_asset_version_is_served(runtime: Runtime) {
-    let app = e2e::app_without_database(runtime);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_embedded_asset_version_is_served() {
+    let app = e2e::app_without_database();
     let page = reqwest::get(app.url("/")).await.unwrap().text().await.unwrap();
     let versioned =
         page.split('"').find(|part| part.starts_with("/assets/app.js?v=")).expect("a versioned app.js link").to_owned();
@@ -117,8 +113,9 @@ async fn only_the_embedded_asset_version_is_served(runtime: Runtime) {
     }
 }
 
-async fn conditional_requests_follow_rfc_9110(runtime: Runtime) {
-    let app = e2e::app_without_database(runtime);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conditional_requests_follow_rfc_9110() {
+    let app = e2e::app_without_database();
     let client = reqwest::Client::new();
     let etag = reqwest::get(app.url("/")).await.unwrap().headers()["etag"].to_str().unwrap().to_owned();
     for (if_none_match, expected) in [
@@ -133,7 +130,8 @@ async fn conditional_requests_follow_rfc_9110(runtime: Runtime) {
     }
 }
 
-async fn a_database_outage_logs_one_short_line_per_request(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_logs_one_short_line_per_request() {
     // Backtrace capture on, as on many developers' machines: Spin's error for a refused
     // connection then carries a backtrace of the host (and a chain of causes in any case).
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
@@ -141,7 +139,7 @@ async fn a_database_outage_logs_one_short_line_per_request(runtime: Runtime) {
         .variable("db_url", format!("postgres://postgres@{closed}/none?sslmode=disable"))
         .variable("db_host", &closed)
         .env("RUST_BACKTRACE", "1");
-    let app = TestApp::spawn(runtime, config);
+    let app = TestApp::spawn(config);
     for _ in 0..5 {
         assert_eq!(reqwest::get(app.url("/readyz")).await.unwrap().status().as_u16(), 503);
     }
@@ -153,60 +151,48 @@ async fn a_database_outage_logs_one_short_line_per_request(runtime: Runtime) {
     }
 }
 
-e2e::on_each_runtime!(
-    a_database_outage_logs_one_short_line_per_request,
-    a_bad_idempotency_key_is_refused_and_stores_nothing,
-    only_the_embedded_asset_version_is_served,
-    conditional_requests_follow_rfc_9110,
-);
-
-/// What one runtime process does with a hostile body and how much memory it takes: straight
-/// to the process, since a proxy in front (the Ingress stand-in of `on_spinkube`) would read
-/// the body itself.
-mod one_process {
-    use super::*;
-
-    async fn a_400_mb_body_to_every_route_is_refused_unread(runtime: Runtime) {
-        // Its own process: the peak memory read below must be this test's.
-        let app = TestApp::spawn(runtime, AppConfig::without_database());
+/// What one Spin process does with a hostile body and how much memory it takes: straight to the
+/// process, with no proxy in front that would read the body itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_400_mb_body_to_every_route_is_refused_unread() {
+    // Its own process: the peak memory read below must be this test's.
+    let app = TestApp::spawn(AppConfig::without_database());
         let cases = [
-            ("GET", "/", 413),
-            ("POST", "/", 405),
-            ("GET", "/assets/app.js", 413),
-            ("PUT", "/assets/app.js", 405),
-            ("GET", "/api/daily_photo", 413),
-            ("POST", "/api/daily_photo", 405),
-            ("GET", "/healthz", 413),
-            ("GET", "/readyz", 413),
-            ("GET", "/api/todos", 413),
-            ("POST", "/api/todos", 405),
-            ("POST", "/api/todo", 413),
-            ("PATCH", "/api/todos/1", 413),
-            ("DELETE", "/api/todos/1", 413),
-            ("POST", "/api/todos/1", 405),
-        ];
-        for (method, path, expected) in cases {
-            let head = format!(
-                "{method} {path} HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ncontent-length: {HOSTILE_BODY_BYTES}\r\n"
-            );
-            let (status, headers) = exchange(app.addr(), head.as_bytes(), HOSTILE_BODY_BYTES, false);
-            assert_eq!(status, expected, "{method} {path}: {headers}");
-            assert!(headers.contains("content-type: application/json"), "{method} {path}: {headers}");
-        }
-        // Without a length: the write routes cut the stream at their cap. Spin does not show a
-        // component the Transfer-Encoding of a GET, which is then answered without its body read.
-        for (method, path, expected) in
-            [("POST", "/api/todo", &[413][..]), ("PATCH", "/api/todos/1", &[413]), ("GET", "/", &[200, 413])]
-        {
-            let head = format!(
-                "{method} {path} HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n"
-            );
-            let (status, headers) = exchange(app.addr(), head.as_bytes(), HOSTILE_BODY_BYTES, true);
-            assert!(expected.contains(&status), "chunked {method} {path}: {headers}");
-        }
-        let peak = app.peak_rss_kib();
-        assert!(peak < MAX_PEAK_RSS_KIB, "{} peaked at {peak} KiB", runtime.name());
+        ("GET", "/", 413),
+        ("POST", "/", 405),
+        ("GET", "/assets/app.js", 413),
+        ("PUT", "/assets/app.js", 405),
+        ("GET", "/api/daily_photo", 413),
+        ("POST", "/api/daily_photo", 405),
+        ("GET", "/healthz", 413),
+        ("GET", "/readyz", 413),
+        ("GET", "/api/todos", 413),
+        ("POST", "/api/todos", 405),
+        ("POST", "/api/todo", 413),
+        ("PATCH", "/api/todos/1", 413),
+        ("DELETE", "/api/todos/1", 413),
+        ("POST", "/api/todos/1", 405),
+    ];
+    for (method, path, expected) in cases {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ncontent-length: {HOSTILE_BODY_BYTES}\r\n"
+        );
+        let (status, headers) = exchange(app.addr(), head.as_bytes(), HOSTILE_BODY_BYTES, false);
+        assert_eq!(status, expected, "{method} {path}: {headers}");
+        assert!(headers.contains("content-type: application/json"), "{method} {path}: {headers}");
     }
-
-    e2e::on_each_runtime_process!(a_400_mb_body_to_every_route_is_refused_unread);
+    // Without a length: the write routes cut the stream at their cap. Spin does not show a
+    // component the Transfer-Encoding of a GET, which is then answered without its body read.
+    for (method, path, expected) in
+        [("POST", "/api/todo", &[413][..]), ("PATCH", "/api/todos/1", &[413]), ("GET", "/", &[200, 413])]
+    {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n"
+        );
+        let (status, headers) = exchange(app.addr(), head.as_bytes(), HOSTILE_BODY_BYTES, true);
+        assert!(expected.contains(&status), "chunked {method} {path}: {headers}");
+    }
+    let peak = app.peak_rss_kib();
+    assert!(peak < MAX_PEAK_RSS_KIB, "spin peaked at {peak} KiB");
 }
+

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::{AppConfig, TestApp};
 use reqwest::StatusCode;
 
 /// A registry on a port of 127.0.0.1 it picked itself, storing into a temp dir; killed on drop.
@@ -50,7 +50,6 @@ impl LocalRegistry {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pushed_artifact_runs_on_spin() {
-    let Some(runtime) = Runtime::Spin.available() else { return };
     let registry = LocalRegistry::start();
     let reference = format!("{}/todo:e2e", registry.addr);
     let push = Command::new("spin")
@@ -63,9 +62,10 @@ async fn the_pushed_artifact_runs_on_spin() {
     assert!(String::from_utf8_lossy(&push.stdout).contains("Pushed with digest sha256:"));
 
     let postgres = testkit::shared_postgres();
-    let db_url = e2e::migrated_database(postgres).await;
-    let config = AppConfig::local_registry(&reference).variable("db_url", &db_url).variable("db_host", postgres.host());
-    let app = TestApp::spawn(runtime, config);
+    let database = e2e::migrated_database(postgres).await;
+    let config =
+        AppConfig::local_registry(&reference).variable("db_url", &database.url).variable("db_host", postgres.host());
+    let app = TestApp::spawn(config);
     let client = reqwest::Client::new();
     let page = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
@@ -86,9 +86,6 @@ async fn the_pushed_artifact_runs_on_spin() {
 /// leaves every `source` of spin.toml in place (a no-op rebuild after `make build`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spin_build_builds_every_component_source() {
-    if Runtime::Spin.available().is_none() {
-        return;
-    }
     let root = testkit::workspace_root();
     let build = Command::new("spin").args(["build", "--from"]).arg(root.join("spin.toml")).output().unwrap();
     let output = format!("{}{}", String::from_utf8_lossy(&build.stdout), String::from_utf8_lossy(&build.stderr));

@@ -1,20 +1,20 @@
-//! The daily-photo component on each runtime (root spin.toml) with the real image
+//! The daily-photo component on Spin (root spin.toml) with the real image
 //! sidecar: pass-through of the picture and its validators, and quick uncacheable 503s when the
 //! sidecar is down or hangs.
 
 use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::{AppConfig, TestApp};
 use reqwest::{Method, StatusCode};
 use testkit::{PictureSource, Reply, Sidecar, fake_picture, free_port, sidecar_binary};
 
 const ROUTE: &str = "/api/daily_photo";
 
 /// The app, with the image component allowed to reach only `image_service_host`.
-fn app(runtime: Runtime, image_service_host: &str) -> TestApp {
+fn app(image_service_host: &str) -> TestApp {
     let config = AppConfig::without_database().variable("image_service_host", image_service_host);
-    TestApp::spawn(runtime, config)
+    TestApp::spawn(config)
 }
 
 /// A sidecar with a stored picture fetched from a local source; the source is kept alive so
@@ -55,11 +55,12 @@ async fn assert_unavailable(response: reqwest::Response) {
     assert!(body["error"].is_string(), "{body}");
 }
 
-async fn the_picture_and_its_validators_pass_through(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picture_and_its_validators_pass_through() {
     let picture = fake_picture("image/jpeg", 42, 200_000);
     let dir = tempfile::tempdir().unwrap();
     let (_source, sidecar) = sidecar_serving(&picture, dir.path());
-    let host = app(runtime, &sidecar.host());
+    let host = app(&sidecar.host());
     let sidecar_etag = sidecar.get("/image").unwrap().header("etag").unwrap().to_owned();
 
     let response = request(host.addr(), Method::GET, &[]).await;
@@ -87,8 +88,9 @@ async fn the_picture_and_its_validators_pass_through(runtime: Runtime) {
     assert!(head.bytes().await.unwrap().is_empty());
 }
 
-async fn other_methods_get_405_with_allow(runtime: Runtime) {
-    let host = app(runtime, &format!("127.0.0.1:{}", free_port()));
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_methods_get_405_with_allow() {
+    let host = app(&format!("127.0.0.1:{}", free_port()));
     for method in [Method::POST, Method::PUT, Method::DELETE] {
         let response = request(host.addr(), method.clone(), &[]).await;
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
@@ -99,18 +101,20 @@ async fn other_methods_get_405_with_allow(runtime: Runtime) {
     }
 }
 
-async fn a_sidecar_that_is_down_gives_a_quick_503(runtime: Runtime) {
-    let host = app(runtime, &format!("127.0.0.1:{}", free_port()));
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sidecar_that_is_down_gives_a_quick_503() {
+    let host = app(&format!("127.0.0.1:{}", free_port()));
     let started = Instant::now();
     let response = request(host.addr(), Method::GET, &[]).await;
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     assert_unavailable(response).await;
 }
 
-async fn a_sidecar_that_hangs_gives_a_503_within_seconds(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sidecar_that_hangs_gives_a_503_within_seconds() {
     // Accepts connections (the kernel completes the handshake) but never answers.
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-    let host = app(runtime, &silent.local_addr().unwrap().to_string());
+    let host = app(&silent.local_addr().unwrap().to_string());
     let started = Instant::now();
     let response = request(host.addr(), Method::GET, &[]).await;
     let elapsed = started.elapsed();
@@ -118,14 +122,15 @@ async fn a_sidecar_that_hangs_gives_a_503_within_seconds(runtime: Runtime) {
     assert_unavailable(response).await;
 }
 
-async fn the_placeholder_is_marked_and_not_cached_for_long(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_placeholder_is_marked_and_not_cached_for_long() {
     let dir = tempfile::tempdir().unwrap();
     let unreachable_source = format!("http://127.0.0.1:{}/1200", free_port());
     let sidecar = Sidecar::start(
         &sidecar_binary(),
         &[("IMAGE_DATA_DIR", dir.path().to_str().unwrap()), ("IMAGE_SOURCE_URL", &unreachable_source)],
     );
-    let host = app(runtime, &sidecar.host());
+    let host = app(&sidecar.host());
     let response = request(host.addr(), Method::GET, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "content-type"), Some("image/png"));
@@ -133,11 +138,3 @@ async fn the_placeholder_is_marked_and_not_cached_for_long(runtime: Runtime) {
     assert_eq!(header(&response, "cache-control"), Some("no-cache"));
     assert!(response.bytes().await.unwrap().starts_with(b"\x89PNG"));
 }
-
-e2e::on_each_runtime!(
-    the_picture_and_its_validators_pass_through,
-    other_methods_get_405_with_allow,
-    a_sidecar_that_is_down_gives_a_quick_503,
-    a_sidecar_that_hangs_gives_a_503_within_seconds,
-    the_placeholder_is_marked_and_not_cached_for_long,
-);

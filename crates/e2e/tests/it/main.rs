@@ -1,12 +1,10 @@
-//! Every end-to-end test in one binary, one module per area; each test runs on real Spin 3.6.3
-//! (`on_spin::...`) and on the project's host (`on_devhost::...`).
+//! Every end-to-end test in one binary, one module per area, each on real Spin 3.6.3.
 
 mod abuse;
 mod artifact;
 mod browser;
 mod daily_photo;
-mod differential;
-mod selective;
+mod deployment;
 mod todo_api;
 mod todo_edit;
 mod web;

@@ -1,116 +1,13 @@
-//! The todo API end to end: the built `.wasm` components of the root spin.toml, run by the
-//! project's host against a real PostgreSQL (a fresh, migrated database per test).
+//! The todo API end to end: the built `.wasm` components of the root spin.toml on Spin, against
+//! a real PostgreSQL (a fresh, migrated database per test).
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::TestApp;
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 use testkit::Postgres;
-
-/// A running app: the root spin.toml on `runtime`, with its own database.
-struct App {
-    database: String,
-    postgres: &'static Postgres,
-    client: reqwest::Client,
-    served: TestApp,
-}
-
-impl App {
-    async fn start(runtime: Runtime) -> App {
-        Self::start_on(runtime, testkit::shared_postgres()).await
-    }
-
-    async fn start_on(runtime: Runtime, postgres: &'static Postgres) -> App {
-        let db_url = e2e::migrated_database(postgres).await;
-        let config = AppConfig::root_manifest().variable("db_url", &db_url).variable("db_host", postgres.host());
-        let served = TestApp::spawn(runtime, config);
-        let database = db_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        App { database, postgres, client, served }
-    }
-
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, self.served.url(path))
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        Reply::from(self.request(Method::GET, path).send().await.expect("GET")).await
-    }
-
-    async fn send_json(&self, method: Method, path: &str, body: &Value) -> Reply {
-        let request = self.request(method, path).header("content-type", "application/json").body(body.to_string());
-        Reply::from(request.send().await.expect("send")).await
-    }
-
-    async fn create(&self, task: &str) -> Reply {
-        self.send_json(Method::POST, "/api/todo", &json!({ "task": task })).await
-    }
-
-    async fn create_with_key(&self, task: &str, key: &str) -> Reply {
-        let request = self
-            .request(Method::POST, "/api/todo")
-            .header("content-type", "application/json")
-            .header("idempotency-key", key)
-            .body(json!({ "task": task }).to_string());
-        Reply::from(request.send().await.expect("POST")).await
-    }
-
-    async fn set_done(&self, id: &str, done: Value) -> Reply {
-        self.send_json(Method::PATCH, &format!("/api/todos/{id}"), &json!({ "done": done })).await
-    }
-
-    async fn list(&self, query: &str) -> Vec<Value> {
-        let reply = self.get(&format!("/api/todos{query}")).await;
-        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
-        reply.body["todos"].as_array().expect("a todos array").clone()
-    }
-
-    /// One value from the database itself, bypassing the API.
-    fn sql(&self, query: &str) -> String {
-        self.postgres.psql(&self.database, query).trim().to_owned()
-    }
-
-    fn row_count(&self) -> usize {
-        self.sql("SELECT count(*) FROM todos").parse().unwrap()
-    }
-}
-
-/// A response read in full.
-#[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
-
-impl Reply {
-    async fn from(response: reqwest::Response) -> Reply {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("read the body");
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("{status}: not JSON: {}", String::from_utf8_lossy(&bytes)));
-        assert_eq!(headers.get("content-type").map(|v| v.to_str().unwrap()), Some("application/json"));
-        Reply { status, headers, body }
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|value| value.to_str().unwrap())
-    }
-
-    /// Asserts a JSON error `{"error": "..."}` with this status; returns the message.
-    fn expect_error(&self, status: StatusCode) -> &str {
-        assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.body.as_object().map(|o| o.len()), Some(1), "only an error field: {self:?}");
-        self.body["error"].as_str().filter(|m| !m.is_empty()).expect("an error message")
-    }
-
-    fn id(&self) -> i64 {
-        self.body["id"].as_i64().expect("an id")
-    }
-}
 
 fn assert_is_todo(todo: &Value) {
     let fields: HashSet<&str> = todo.as_object().unwrap().keys().map(String::as_str).collect();
@@ -123,15 +20,16 @@ fn assert_is_todo(todo: &Value) {
     assert!(created_at.ends_with('Z') && &created_at[10..11] == "T", "{created_at}");
 }
 
-async fn create_returns_201_with_location_and_the_trimmed_todo(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_returns_201_with_location_and_the_trimmed_todo() {
+    let app = e2e::spawn_app().await;
     let reply = app.create("  Buy milk \n").await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
     assert_is_todo(&reply.body);
     assert_eq!(reply.body["task"], "Buy milk");
     assert_eq!(reply.body["done"], false);
     assert_eq!(reply.header("location"), Some(format!("/api/todos/{}", reply.id()).as_str()));
-    assert_eq!(app.list("").await, vec![reply.body.clone()]);
+    assert_eq!(app.todos("").await, vec![reply.body.clone()]);
     let stored = app.sql(&format!(
         r#"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM todos WHERE id = {}"#,
         reply.id()
@@ -139,8 +37,9 @@ async fn create_returns_201_with_location_and_the_trimmed_todo(runtime: Runtime)
     assert_eq!(reply.body["created_at"], stored.as_str());
 }
 
-async fn list_is_newest_first_fifty_by_default_and_pages_with_before(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_is_newest_first_fifty_by_default_and_pages_with_before() {
+    let app = e2e::spawn_app().await;
     let mut created = Vec::new();
     for n in 0..120 {
         created.push(app.create(&format!("todo {n}")).await.id());
@@ -148,16 +47,16 @@ async fn list_is_newest_first_fifty_by_default_and_pages_with_before(runtime: Ru
     let newest_first: Vec<i64> = created.iter().rev().copied().collect();
     let ids = |todos: &[Value]| todos.iter().map(|todo| todo["id"].as_i64().unwrap()).collect::<Vec<_>>();
 
-    let first_page = app.list("").await;
+    let first_page = app.todos("").await;
     first_page.iter().for_each(assert_is_todo);
     assert_eq!(ids(&first_page), newest_first[..50]);
-    assert_eq!(ids(&app.list("?limit=100").await), newest_first[..100]);
-    assert_eq!(ids(&app.list("?limit=1").await), newest_first[..1]);
+    assert_eq!(ids(&app.todos("?limit=100").await), newest_first[..100]);
+    assert_eq!(ids(&app.todos("?limit=1").await), newest_first[..1]);
 
     let mut walked = Vec::new();
     let mut query = "?limit=50".to_owned();
     loop {
-        let page = ids(&app.list(&query).await);
+        let page = ids(&app.todos(&query).await);
         let Some(last) = page.last() else { break };
         query = format!("?limit=50&before={last}");
         walked.extend(page);
@@ -165,8 +64,9 @@ async fn list_is_newest_first_fifty_by_default_and_pages_with_before(runtime: Ru
     assert_eq!(walked, newest_first, "keyset paging visits every todo once, in order");
 }
 
-async fn bad_list_queries_are_400(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_list_queries_are_400() {
+    let app = e2e::spawn_app().await;
     for query in [
         "limit=0",
         "limit=101",
@@ -185,8 +85,9 @@ async fn bad_list_queries_are_400(runtime: Runtime) {
     assert_eq!(reply.expect_error(StatusCode::BAD_REQUEST), "limit must be an integer from 1 to 100");
 }
 
-async fn task_length_counts_characters_not_bytes(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_length_counts_characters_not_bytes() {
+    let app = e2e::spawn_app().await;
     let at_limit = "ä".repeat(140);
     let reply = app.create(&at_limit).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
@@ -200,16 +101,18 @@ async fn task_length_counts_characters_not_bytes(runtime: Runtime) {
     assert_eq!(app.row_count(), 2);
 }
 
-async fn empty_blank_and_control_character_tasks_are_422(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_blank_and_control_character_tasks_are_422() {
+    let app = e2e::spawn_app().await;
     for task in ["", "   ", "\t\n", "line\nbreak", "nul\u{0}byte", "bell\u{7}", "del\u{7f}"] {
         app.create(task).await.expect_error(StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(app.row_count(), 0);
 }
 
-async fn hostile_text_is_stored_verbatim(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_is_stored_verbatim() {
+    let app = e2e::spawn_app().await;
     let tasks = [
         "'; DROP TABLE todos; --",
         "<script>alert('x')</script>",
@@ -221,7 +124,7 @@ async fn hostile_text_is_stored_verbatim(runtime: Runtime) {
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
         assert_eq!(reply.body["task"], task);
     }
-    let listed: Vec<String> = app.list("").await.iter().map(|todo| todo["task"].as_str().unwrap().to_owned()).collect();
+    let listed: Vec<String> = app.todos("").await.iter().map(|todo| todo["task"].as_str().unwrap().to_owned()).collect();
     let mut expected: Vec<String> = tasks.iter().rev().map(|task| task.to_string()).collect();
     assert_eq!(listed, expected);
     expected.sort();
@@ -231,14 +134,15 @@ async fn hostile_text_is_stored_verbatim(runtime: Runtime) {
     assert_eq!(stored, expected, "the table is intact and holds the exact text");
 }
 
-async fn malformed_bodies_are_400_415_and_413(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_bodies_are_400_415_and_413() {
+    let app = &e2e::spawn_app().await;
     let post = |content_type: Option<&'static str>, body: String| {
         let mut request = app.request(Method::POST, "/api/todo").body(body);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
-        async move { Reply::from(request.send().await.unwrap()).await }
+        async move { app.send(request).await.json() }
     };
     for body in [
         "not json",
@@ -269,7 +173,7 @@ async fn malformed_bodies_are_400_415_and_413(runtime: Runtime) {
     // A declared 10 MiB body is refused from its Content-Length alone. Sent raw, without the body:
     // a client still writing 10 MiB when the early 413 closes the connection sees a broken pipe.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(app.served.addr()).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(app.addr()).await.unwrap();
     let head = format!(
         "POST /api/todo HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         10 << 20
@@ -282,10 +186,11 @@ async fn malformed_bodies_are_400_415_and_413(runtime: Runtime) {
     assert_eq!(app.row_count(), 2);
 }
 
-async fn a_chunked_body_without_length_is_cut_at_16_kib(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_without_length_is_cut_at_16_kib() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = App::start(runtime).await;
-    let mut stream = tokio::net::TcpStream::connect(app.served.addr()).await.unwrap();
+    let app = e2e::spawn_app().await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr()).await.unwrap();
     let head = "POST /api/todo HTTP/1.1\r\nhost: app\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
     stream.write_all(head.as_bytes()).await.unwrap();
     let chunk = " ".repeat(4096);
@@ -304,8 +209,9 @@ async fn a_chunked_body_without_length_is_cut_at_16_kib(runtime: Runtime) {
     assert_eq!(app.row_count(), 0);
 }
 
-async fn a_retried_create_with_the_same_key_gives_one_todo(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_create_with_the_same_key_gives_one_todo() {
+    let app = e2e::spawn_app().await;
     let first = app.create_with_key("pay rent", "key-1").await;
     assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
     let retry = app.create_with_key("pay rent", "key-1").await;
@@ -327,8 +233,9 @@ async fn a_retried_create_with_the_same_key_gives_one_todo(runtime: Runtime) {
     assert_eq!(app.row_count(), 3);
 }
 
-async fn concurrent_creates_with_one_key_store_one_todo(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_with_one_key_store_one_todo() {
+    let app = e2e::spawn_app().await;
     let replies = join_all((0..50).map(|_| app.create_with_key("only once", "same-key"))).await;
     let ids: HashSet<i64> = replies
         .iter()
@@ -341,8 +248,9 @@ async fn concurrent_creates_with_one_key_store_one_todo(runtime: Runtime) {
     assert_eq!(app.row_count(), 1);
 }
 
-async fn a_thousand_concurrent_creates_give_a_thousand_rows(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_creates_give_a_thousand_rows() {
+    let app = e2e::spawn_app().await;
     let replies = join_all((0..1000).map(|n| {
         let app = &app;
         async move { app.create(&format!("concurrent {n}")).await }
@@ -359,35 +267,37 @@ async fn a_thousand_concurrent_creates_give_a_thousand_rows(runtime: Runtime) {
     assert_eq!(app.row_count(), 1000);
 }
 
-async fn patch_marks_done_and_unknown_ids_are_404(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn patch_marks_done_and_unknown_ids_are_404() {
+    let app = e2e::spawn_app().await;
     let todo = app.create("water plants").await;
     let id = todo.id().to_string();
 
-    let done = app.set_done(&id, json!(true)).await;
+    let done = app.patch(&id, &json!({ "done": true })).await;
     assert_eq!(done.status, StatusCode::OK, "{done:?}");
     assert_eq!(done.body["done"], true);
     assert_eq!(
         (&done.body["id"], &done.body["task"], &done.body["created_at"]),
         (&todo.body["id"], &todo.body["task"], &todo.body["created_at"])
     );
-    assert_eq!(app.list("").await[0]["done"], true);
-    assert_eq!(app.set_done(&id, json!(false)).await.body["done"], false);
+    assert_eq!(app.todos("").await[0]["done"], true);
+    assert_eq!(app.patch(&id, &json!({ "done": false })).await.body["done"], false);
 
-    app.set_done("999999", json!(true)).await.expect_error(StatusCode::NOT_FOUND);
+    app.patch("999999", &json!({ "done": true })).await.expect_error(StatusCode::NOT_FOUND);
     for bad_id in ["abc", "0", "-1", "1.5", "99999999999999999999"] {
-        app.set_done(bad_id, json!(true)).await.expect_error(StatusCode::BAD_REQUEST);
+        app.patch(bad_id, &json!({ "done": true })).await.expect_error(StatusCode::BAD_REQUEST);
     }
     for bad_done in [json!("yes"), json!(1), json!(null)] {
-        app.set_done(&id, bad_done).await.expect_error(StatusCode::BAD_REQUEST);
+        app.patch(&id, &json!({ "done": bad_done })).await.expect_error(StatusCode::BAD_REQUEST);
     }
     let text =
         app.request(Method::PATCH, &format!("/api/todos/{id}")).header("content-type", "text/plain").body("done");
-    Reply::from(text.send().await.unwrap()).await.expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    app.send(text).await.json().expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
-async fn wrong_methods_are_405_with_allow(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_methods_are_405_with_allow() {
+    let app = e2e::spawn_app().await;
     let cases = [
         (Method::POST, "/api/todos", "GET"),
         (Method::DELETE, "/api/todos", "GET"),
@@ -399,14 +309,15 @@ async fn wrong_methods_are_405_with_allow(runtime: Runtime) {
         (Method::DELETE, "/readyz", "GET"),
     ];
     for (method, path, allowed) in cases {
-        let reply = Reply::from(app.request(method.clone(), path).send().await.unwrap()).await;
+        let reply = app.send(app.request(method.clone(), path)).await.json();
         reply.expect_error(StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(reply.header("allow"), Some(allowed), "{method} {path}");
     }
 }
 
-async fn health_and_readiness(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness() {
+    let app = e2e::spawn_app().await;
     for path in ["/healthz", "/readyz"] {
         let reply = app.get(path).await;
         assert_eq!((reply.status, reply.body.clone()), (StatusCode::OK, json!({"status": "ok"})), "{path}");
@@ -414,7 +325,7 @@ async fn health_and_readiness(runtime: Runtime) {
 }
 
 /// Creates todos one after another until told to stop, recording each acknowledged one.
-async fn keep_creating(app: &App, stop: tokio::sync::watch::Receiver<bool>) -> (BTreeMap<i64, String>, usize) {
+async fn keep_creating(app: &TestApp, stop: tokio::sync::watch::Receiver<bool>) -> (BTreeMap<i64, String>, usize) {
     let mut acknowledged = BTreeMap::new();
     let mut unavailable = 0;
     for n in 0.. {
@@ -440,10 +351,11 @@ async fn keep_creating(app: &App, stop: tokio::sync::watch::Receiver<bool>) -> (
     (acknowledged, unavailable)
 }
 
-async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself() {
     // Its own server: stopping the shared one would break the other tests.
     let postgres: &'static Postgres = Box::leak(Box::new(Postgres::start()));
-    let app = App::start_on(runtime, postgres).await;
+    let app = e2e::spawn_app_on(postgres).await;
     let before_outage = app.create("before the outage").await;
     assert_eq!(before_outage.status, StatusCode::CREATED);
 
@@ -459,7 +371,7 @@ async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself(runtim
             assert_eq!(reply.header("retry-after"), Some("1"));
             assert!(started.elapsed() < Duration::from_secs(3), "{path} took {:?}", started.elapsed());
         }
-        app.set_done(&before_outage.id().to_string(), json!(true)).await.expect_error(StatusCode::SERVICE_UNAVAILABLE);
+        app.patch(before_outage.id(), &json!({ "done": true })).await.expect_error(StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(app.get("/healthz").await.status, StatusCode::OK, "liveness does not depend on the database");
         tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -489,12 +401,13 @@ async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself(runtim
     assert!(stored.contains_key(&before_outage.id()) && stored.contains_key(&after.id()));
 }
 
-async fn every_request_logs_one_json_line(runtime: Runtime) {
-    let app = App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_logs_one_json_line() {
+    let app = e2e::spawn_app().await;
     app.create("logged").await;
     app.get("/api/todos?limit=500").await;
 
-    let logs = app.served.wait_for_request_logs(2, Duration::from_secs(10));
+    let logs = app.wait_for_request_logs(2, Duration::from_secs(10));
     for (log, (method, route, status)) in logs.iter().zip([("POST", "/api/todo", 201), ("GET", "/api/todos", 400)]) {
         assert_eq!(
             (&log["method"], &log["route"], &log["status"]),
@@ -504,22 +417,3 @@ async fn every_request_logs_one_json_line(runtime: Runtime) {
         assert!(log["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{log}");
     }
 }
-
-e2e::on_each_runtime!(
-    create_returns_201_with_location_and_the_trimmed_todo,
-    list_is_newest_first_fifty_by_default_and_pages_with_before,
-    bad_list_queries_are_400,
-    task_length_counts_characters_not_bytes,
-    empty_blank_and_control_character_tasks_are_422,
-    hostile_text_is_stored_verbatim,
-    malformed_bodies_are_400_415_and_413,
-    a_chunked_body_without_length_is_cut_at_16_kib,
-    a_retried_create_with_the_same_key_gives_one_todo,
-    concurrent_creates_with_one_key_store_one_todo,
-    a_thousand_concurrent_creates_give_a_thousand_rows,
-    patch_marks_done_and_unknown_ids_are_404,
-    wrong_methods_are_405_with_allow,
-    health_and_readiness,
-    a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself,
-    every_request_logs_one_json_line,
-);

@@ -1,11 +1,10 @@
-//! The web component over HTTP on each runtime, with the root spin.toml:
+//! The web component over HTTP on Spin, with the root spin.toml:
 //! caching validators, security headers, methods and unknown paths.
 
-use e2e::Runtime;
 use reqwest::{Method, StatusCode};
 
-async fn request(runtime: Runtime, method: Method, path: &str, if_none_match: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().request(method, e2e::app_without_database(runtime).url(path));
+async fn request(method: Method, path: &str, if_none_match: Option<&str>) -> reqwest::Response {
+    let mut request = e2e::app_without_database().request(method, path);
     if let Some(tag) = if_none_match {
         request = request.header("if-none-match", tag);
     }
@@ -37,8 +36,9 @@ fn linked_assets(html: &str) -> Vec<String> {
     html.split('"').filter(|part| part.starts_with("/assets/")).map(str::to_string).collect()
 }
 
-async fn page_is_html_with_security_headers_and_a_short_cache(runtime: Runtime) {
-    let response = request(runtime, Method::GET, "/", None).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_is_html_with_security_headers_and_a_short_cache() {
+    let response = request(Method::GET, "/", None).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_secured(&response);
     assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8");
@@ -48,17 +48,18 @@ async fn page_is_html_with_security_headers_and_a_short_cache(runtime: Runtime) 
     let html = response.text().await.unwrap();
     assert!(html.contains("<h1>Todos</h1>"));
 
-    let again = request(runtime, Method::GET, "/?utm=1", None).await;
+    let again = request(Method::GET, "/?utm=1", None).await;
     assert_eq!(header(&again, "etag"), etag, "the query string does not change the page");
 }
 
-async fn linked_assets_are_served_with_long_cache_and_matching_etag(runtime: Runtime) {
-    let html = request(runtime, Method::GET, "/", None).await.text().await.unwrap();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linked_assets_are_served_with_long_cache_and_matching_etag() {
+    let html = request(Method::GET, "/", None).await.text().await.unwrap();
     let assets = linked_assets(&html);
     assert_eq!(assets.len(), 3, "app.css, app.js and favicon.svg: {assets:?}");
     for url in assets {
         let (path, version) = url.split_once("?v=").unwrap_or_else(|| panic!("{url} is not versioned"));
-        let response = request(runtime, Method::GET, &url, None).await;
+        let response = request(Method::GET, &url, None).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         assert_secured(&response);
         assert_eq!(header(&response, "cache-control"), "public, max-age=31536000, immutable");
@@ -74,21 +75,23 @@ async fn linked_assets_are_served_with_long_cache_and_matching_etag(runtime: Run
     }
 }
 
-async fn if_none_match_gives_304_without_body(runtime: Runtime) {
-    let etag = header(&request(runtime, Method::GET, "/assets/app.js", None).await, "etag").to_string();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn if_none_match_gives_304_without_body() {
+    let etag = header(&request(Method::GET, "/assets/app.js", None).await, "etag").to_string();
     for tag in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}")] {
-        let response = request(runtime, Method::GET, "/assets/app.js", Some(&tag)).await;
+        let response = request(Method::GET, "/assets/app.js", Some(&tag)).await;
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "If-None-Match: {tag}");
         assert_eq!(header(&response, "etag"), etag);
         assert!(response.bytes().await.unwrap().is_empty());
     }
-    let stale = request(runtime, Method::GET, "/assets/app.js", Some("\"stale\"")).await;
+    let stale = request(Method::GET, "/assets/app.js", Some("\"stale\"")).await;
     assert_eq!(stale.status(), StatusCode::OK);
 }
 
-async fn head_gives_the_headers_of_get_without_body(runtime: Runtime) {
-    let get = request(runtime, Method::GET, "/", None).await;
-    let head = request(runtime, Method::HEAD, "/", None).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_gives_the_headers_of_get_without_body() {
+    let get = request(Method::GET, "/", None).await;
+    let head = request(Method::HEAD, "/", None).await;
     assert_eq!(head.status(), StatusCode::OK);
     assert_secured(&head);
     assert_eq!(header(&head, "etag"), header(&get, "etag"));
@@ -96,29 +99,22 @@ async fn head_gives_the_headers_of_get_without_body(runtime: Runtime) {
     assert!(head.bytes().await.unwrap().is_empty());
 }
 
-async fn unknown_asset_is_404_json(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_asset_is_404_json() {
     for path in ["/assets/nope.js", "/assets/app.js/more", "/assets/", "/assets/APP.JS"] {
-        let response = request(runtime, Method::GET, path, None).await;
+        let response = request(Method::GET, path, None).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_secured(&response);
         assert_json_error(response).await;
     }
 }
 
-async fn other_methods_are_405_with_allow(runtime: Runtime) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_methods_are_405_with_allow() {
     for method in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
-        let response = request(runtime, method.clone(), "/", None).await;
+        let response = request(method.clone(), "/", None).await;
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
         assert_eq!(header(&response, "allow"), "GET, HEAD");
         assert_json_error(response).await;
     }
 }
-
-e2e::on_each_runtime!(
-    page_is_html_with_security_headers_and_a_short_cache,
-    linked_assets_are_served_with_long_cache_and_matching_etag,
-    if_none_match_gives_304_without_body,
-    head_gives_the_headers_of_get_without_body,
-    unknown_asset_is_404_json,
-    other_methods_are_405_with_allow,
-);

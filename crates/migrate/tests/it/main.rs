@@ -1,40 +1,42 @@
 //! Against a real throwaway PostgreSQL (testkit): apply once, concurrently, and refuse drift.
 
 use migrate::{Migration, Report};
-use testkit::shared_postgres;
+use testkit::{Database, shared_postgres};
 
-fn count(database_url: &str, sql: &str) -> i64 {
-    let database = database_url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    shared_postgres().psql(database, sql).trim().parse().unwrap()
+fn count(database: &Database, sql: &str) -> i64 {
+    shared_postgres().psql(&database.name, sql).trim().parse().unwrap()
 }
 
 #[tokio::test]
 async fn applies_the_schema_once_then_reports_up_to_date() {
-    let url = shared_postgres().create_database();
-    let first = migrate::run(&url).await.unwrap();
+    let database = shared_postgres().create_database();
+    let url = &database.url;
+    let first = migrate::run(url).await.unwrap();
     assert_eq!(first, Report { applied: vec!["0001_create_todos".into()], already_applied: 0 });
-    let second = migrate::run(&url).await.unwrap();
+    let second = migrate::run(url).await.unwrap();
     assert_eq!(second, Report { applied: vec![], already_applied: migrate::embedded().len() });
-    assert_eq!(count(&url, "SELECT count(*) FROM todos"), 0);
+    assert_eq!(count(&database, "SELECT count(*) FROM todos"), 0);
 }
 
 #[tokio::test]
 async fn two_concurrent_runs_both_succeed_and_apply_once() {
-    let url = shared_postgres().create_database();
-    let (a, b) = tokio::join!(migrate::run(&url), migrate::run(&url));
+    let database = shared_postgres().create_database();
+    let url = &database.url;
+    let (a, b) = tokio::join!(migrate::run(url), migrate::run(url));
     let (a, b) = (a.unwrap(), b.unwrap());
     let total = migrate::embedded().len();
     assert_eq!(a.applied.len() + b.applied.len(), total, "{a:?} {b:?}");
-    assert_eq!(count(&url, "SELECT count(*) FROM schema_migrations"), total as i64);
+    assert_eq!(count(&database, "SELECT count(*) FROM schema_migrations"), total as i64);
 }
 
 #[tokio::test]
 async fn concurrent_processes_of_the_binary_apply_once() {
-    let url = shared_postgres().create_database();
+    let database = shared_postgres().create_database();
+    let url = &database.url;
     let runs: Vec<_> = (0..4)
         .map(|_| {
             std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
-                .env("DATABASE_URL", &url)
+                .env("DATABASE_URL", url)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -48,28 +50,30 @@ async fn concurrent_processes_of_the_binary_apply_once() {
         applied_by += usize::from(String::from_utf8_lossy(&output.stdout).contains("applied 0001"));
     }
     assert_eq!(applied_by, 1, "exactly one process applies the schema");
-    assert_eq!(count(&url, "SELECT count(*) FROM schema_migrations"), migrate::embedded().len() as i64);
+    assert_eq!(count(&database, "SELECT count(*) FROM schema_migrations"), migrate::embedded().len() as i64);
 }
 
 #[tokio::test]
 async fn a_failing_migration_leaves_nothing_behind() {
-    let url = shared_postgres().create_database();
+    let database = shared_postgres().create_database();
+    let url = &database.url;
     let migrations = [
         Migration { version: "0001_ok", sql: "CREATE TABLE ok (id INT)" },
         Migration { version: "0002_broken", sql: "CREATE TABLE broken (id INT REFERENCES nowhere)" },
     ];
-    let error = migrate::run_migrations(&url, &migrations).await.unwrap_err();
+    let error = migrate::run_migrations(url, &migrations).await.unwrap_err();
     assert!(format!("{error:#}").contains("0002_broken"), "{error:#}");
-    assert_eq!(count(&url, "SELECT count(*) FROM pg_tables WHERE tablename IN ('ok', 'schema_migrations')"), 0);
+    assert_eq!(count(&database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('ok', 'schema_migrations')"), 0);
 }
 
 #[tokio::test]
 async fn a_changed_applied_migration_is_an_error() {
-    let url = shared_postgres().create_database();
+    let database = shared_postgres().create_database();
+    let url = &database.url;
     let original = [Migration { version: "0001_a", sql: "CREATE TABLE a (id INT)" }];
-    migrate::run_migrations(&url, &original).await.unwrap();
+    migrate::run_migrations(url, &original).await.unwrap();
     let edited = [Migration { version: "0001_a", sql: "CREATE TABLE a (id BIGINT)" }];
-    let error = migrate::run_migrations(&url, &edited).await.unwrap_err();
+    let error = migrate::run_migrations(url, &edited).await.unwrap_err();
     assert!(error.to_string().contains("changed after it was applied"), "{error:#}");
 }
 

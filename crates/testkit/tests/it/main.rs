@@ -2,9 +2,8 @@ use testkit::{Postgres, shared_postgres};
 
 #[test]
 fn a_fresh_database_accepts_sql() {
-    let url = shared_postgres().create_database();
-    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    let answer = shared_postgres().psql(database, "SELECT 40 + 2");
+    let database = shared_postgres().create_database();
+    let answer = shared_postgres().psql(&database.name, "SELECT 40 + 2");
     assert_eq!(answer.trim(), "42");
 }
 

@@ -1,5 +1,5 @@
-//! The web page in a real browser: headless Chromium (via chromedriver) against the app on each
-//! runtime, with a real PostgreSQL and the image sidecar. One session walks through the
+//! The web page in a real browser: headless Chromium (via chromedriver) against the app on Spin,
+//! with a real PostgreSQL and the image sidecar. One session walks through the
 //! page like a user; every step waits for what the user would see, never for a fixed time.
 //!
 //! Screenshots land in `artifacts/` at the workspace root.
@@ -8,15 +8,15 @@ mod chrome;
 mod stack;
 
 use chrome::Browser;
-use e2e::Runtime;
 use serde_json::Value;
 
 const ENTER: &str = "\u{E007}"; // WebDriver's key codes for Enter and Escape
 const ESCAPE: &str = "\u{E00C}";
 const FIRST_TASK: &str = "#todo-list li:first-child .task";
 
-async fn todo_page_works_in_headless_chromium(runtime: Runtime) {
-    let app = stack::App::start(runtime).await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn todo_page_works_in_headless_chromium() {
+    let app = stack::App::start().await;
     let browser = Browser::launch().await;
     let page = format!("{}/", app.base_url);
 
@@ -31,7 +31,7 @@ async fn todo_page_works_in_headless_chromium(runtime: Runtime) {
     filters_show_open_and_done_todos_with_their_counts(&browser, &app.base_url).await;
     todo_from_another_client_appears_without_a_reload(&browser, &app.base_url).await;
     failing_refreshes_back_off_and_recover(&browser).await;
-    let shot = browser.screenshot(&format!("browser-todo-page-{}.png", runtime.name())).await;
+    let shot = browser.screenshot("browser-todo-page.png").await;
     println!("screenshot: {}", shot.display());
     load_more_pages_through_older_todos(&browser).await;
     let errors = browser.console_errors().await;
@@ -547,5 +547,3 @@ async fn count_tasks(browser: &Browser, task: &str) -> usize {
 async fn todo_count(browser: &Browser) -> i64 {
     browser.eval("return document.querySelectorAll('#todo-list li').length").await.as_i64().unwrap()
 }
-
-e2e::on_each_runtime!(todo_page_works_in_headless_chromium);

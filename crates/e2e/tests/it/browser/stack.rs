@@ -1,7 +1,7 @@
 //! The whole app for the browser: a fresh migrated PostgreSQL database, the image sidecar
-//! fetching from a local picture source, and the root spin.toml on a runtime.
+//! fetching from a local picture source, and the root spin.toml on Spin.
 
-use e2e::{AppConfig, Runtime, TestApp};
+use e2e::{AppConfig, TestApp};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use testkit::{PictureSource, Reply, Sidecar};
@@ -19,9 +19,9 @@ pub struct App {
 }
 
 impl App {
-    pub async fn start(runtime: Runtime) -> App {
+    pub async fn start() -> App {
         let postgres = testkit::shared_postgres();
-        let db_url = e2e::migrated_database(postgres).await;
+        let database = e2e::migrated_database(postgres).await;
 
         let source = PictureSource::start();
         source.route("/picture.png", Reply::picture("image/png", PICTURE.to_vec()));
@@ -34,11 +34,8 @@ impl App {
             ],
         );
 
-        let config = AppConfig::root_manifest()
-            .variable("db_url", &db_url)
-            .variable("db_host", postgres.host())
-            .variable("image_service_host", sidecar.host());
-        let served = TestApp::spawn(runtime, config);
+        let config = AppConfig::with_database(postgres, database).variable("image_service_host", sidecar.host());
+        let served = TestApp::spawn(config);
         let base_url = served.url("");
         let app = App { base_url, _served: served, _sidecar: sidecar, _sidecar_data: sidecar_data, _source: source };
         app.wait_for_daily_photo().await;

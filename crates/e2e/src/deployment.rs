@@ -13,38 +13,48 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use yaml_rust2::{Yaml, YamlLoader};
 
 pub struct SpinApp {
     pub name: String,
     pub components: Vec<String>,
 }
 
-/// The SpinApps of k8s/base/spinapps (the files with `kind: SpinApp`), by name. The component
-/// list is read from its `components: [a, b]` line; any other shape fails the test.
+/// The YAML documents of a file of k8s/base.
+fn documents(path: &str) -> Vec<Yaml> {
+    let path = testkit::workspace_root().join("k8s/base").join(path);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("read {}: {error}", path.display()));
+    YamlLoader::load_from_str(&text).unwrap_or_else(|error| panic!("{} is not YAML: {error}", path.display()))
+}
+
+fn string(yaml: &Yaml, what: &str) -> String {
+    yaml.as_str().unwrap_or_else(|| panic!("{what} is not a string: {yaml:?}")).to_owned()
+}
+
+/// The SpinApps of k8s/base/spinapps (the documents with `kind: SpinApp`), by name.
 pub fn spinapps() -> Vec<SpinApp> {
     let dir = testkit::workspace_root().join("k8s/base/spinapps");
-    let mut apps: Vec<SpinApp> = std::fs::read_dir(&dir)
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
         .expect("read k8s/base/spinapps")
-        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
-        .filter(|yaml| yaml.lines().any(|line| line.trim() == "kind: SpinApp"))
-        .map(|yaml| {
-            let list = field(&yaml, "components:").strip_prefix('[').and_then(|rest| rest.strip_suffix(']'));
-            let components = list.unwrap_or_else(|| panic!("components is not a [flow, list]:\n{yaml}"));
-            SpinApp {
-                name: field(&yaml, "name:").to_owned(),
-                components: components.split(',').map(|id| id.trim().to_owned()).collect(),
-            }
+        .map(|entry| format!("spinapps/{}", entry.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    let mut apps: Vec<SpinApp> = files
+        .iter()
+        .flat_map(|file| documents(file))
+        .filter(|document| document["kind"].as_str() == Some("SpinApp"))
+        .map(|spinapp| SpinApp {
+            name: string(&spinapp["metadata"]["name"], "a SpinApp's name"),
+            components: spinapp["spec"]["components"]
+                .as_vec()
+                .unwrap_or_else(|| panic!("a SpinApp without a components list: {spinapp:?}"))
+                .iter()
+                .map(|id| string(id, "a component id"))
+                .collect(),
         })
         .collect();
     apps.sort_by(|a, b| a.name.cmp(&b.name));
     apps
-}
-
-fn field<'y>(yaml: &'y str, name: &str) -> &'y str {
-    yaml.lines()
-        .find_map(|line| line.trim().strip_prefix(name))
-        .map(str::trim)
-        .unwrap_or_else(|| panic!("no {name} in\n{yaml}"))
 }
 
 /// k8s/base/ingress.yaml's paths with GCE URL-map semantics: `/x` matches exactly, `/x/*`
@@ -55,35 +65,18 @@ struct Routes {
 }
 
 impl Routes {
-    /// Each `- path:` line paired with the Service `name:` of the backend that follows it.
     fn of_ingress() -> Routes {
-        let yaml =
-            std::fs::read_to_string(testkit::workspace_root().join("k8s/base/ingress.yaml")).expect("read the Ingress");
-        let service_of = |line: &str| {
-            line.split("service: { name: ")
-                .nth(1)
-                .and_then(|rest| rest.split(',').next())
-                .map(|name| name.trim().to_owned())
-        };
-        let mut paths = Vec::new();
-        let mut default = None;
-        let mut pending_path = None;
-        let mut in_default = false;
-        for line in yaml.lines().map(str::trim) {
-            if line.starts_with("defaultBackend:") {
-                in_default = true;
-            } else if let Some(path) = line.strip_prefix("- path:") {
-                pending_path = Some(path.trim().to_owned());
-            } else if let Some(service) = service_of(line) {
-                match pending_path.take() {
-                    Some(path) => paths.push((path, service)),
-                    None if in_default => default = Some(service),
-                    None => panic!("a backend without a path in the Ingress: {line}"),
-                }
-                in_default = false;
-            }
-        }
-        Routes { paths, default: default.expect("the Ingress has a defaultBackend") }
+        let ingress = documents("ingress.yaml").into_iter().find(|document| document["kind"].as_str() == Some("Ingress"));
+        let spec = &ingress.expect("an Ingress in k8s/base/ingress.yaml")["spec"];
+        let service = |backend: &Yaml| string(&backend["service"]["name"], "a backend's Service name");
+        let paths = spec["rules"]
+            .as_vec()
+            .expect("the Ingress has rules")
+            .iter()
+            .flat_map(|rule| rule["http"]["paths"].as_vec().expect("a rule with http paths"))
+            .map(|path| (string(&path["path"], "a path"), service(&path["backend"])))
+            .collect();
+        Routes { paths, default: service(&spec["defaultBackend"]) }
     }
 
     fn service_for(&self, path: &str) -> &str {

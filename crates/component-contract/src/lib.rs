@@ -53,17 +53,26 @@ impl Contract {
     }
 
     pub fn check_file(&self, path: &Path) -> Result<()> {
-        let wasm =
-            std::fs::read(path).with_context(|| format!("cannot read {} (run `make build-wasm`?)", path.display()))?;
+        let wasm = std::fs::read(path).with_context(|| format!("cannot read {} (run `make build`?)", path.display()))?;
         self.check(&wasm).with_context(|| format!("{} breaks the import contract", path.display()))
     }
 }
 
-/// The component files of a manifest's components, resolved against its directory.
+/// Each component of a Spin manifest with its `source` file, resolved against the manifest's
+/// directory.
 pub fn manifest_components(manifest: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let parsed = crate::manifest::Manifest::load(manifest)?;
+    let text = std::fs::read_to_string(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
+    let parsed: toml::Table = toml::from_str(&text).with_context(|| format!("{} is not TOML", manifest.display()))?;
     let base = manifest.parent().unwrap_or(Path::new("."));
-    Ok(parsed.component.into_iter().map(|(id, c)| (id, base.join(c.source))).collect())
+    let components = parsed.get("component").and_then(toml::Value::as_table).context("no [component.*] tables")?;
+    components
+        .iter()
+        .map(|(id, component)| {
+            let source = component.get("source").and_then(toml::Value::as_str);
+            let source = source.with_context(|| format!("component {id} has no local `source` file"))?;
+            Ok((id.clone(), base.join(source)))
+        })
+        .collect()
 }
 
 /// The import and export names of the outermost component (not of nested ones).
