@@ -5,7 +5,8 @@
 //! bodies on methods that take none with 413 without reading them, renders every error as
 //! JSON and writes one log line per request. `read_json` reads the bodies that are needed,
 //! with a hard cap; `not_modified` is the one `If-None-Match` evaluation (`tagged` adds a body
-//! hash as `ETag`); `cors` is the optional allow-list for other origins.
+//! hash as `ETag`); `cors` is the optional allow-list for other origins; `RequestId` names
+//! each request by the trace it belongs to.
 
 mod body;
 mod conditional;
@@ -13,6 +14,7 @@ mod cors;
 mod error;
 mod headers;
 mod log;
+mod request_id;
 mod response;
 mod serve;
 
@@ -20,5 +22,6 @@ pub use body::read_json;
 pub use conditional::{not_modified, tagged};
 pub use error::ApiError;
 pub use headers::{header_text, header_values};
+pub use request_id::RequestId;
 pub use response::json;
 pub use serve::{Route, path, query, serve};
