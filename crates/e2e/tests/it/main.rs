@@ -7,4 +7,5 @@ mod daily_photo;
 mod deployment;
 mod todo_api;
 mod todo_edit;
+mod tracing;
 mod web;
