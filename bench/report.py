@@ -174,10 +174,6 @@ def markdown(result):
             verdict = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
             measured = t["measured"] if t["measured"] is not None else "—"
             lines.append(f"| {t['target']} | {t['goal']} | {measured} | {verdict} |")
-    lines += ["", "## Host overhead (`crates/devhost/bench.sh`: fixture-hello, nothing else)", "",
-              "| conn. | req/s | p50 | p99 |", "|---:|---:|---:|---:|"]
-    lines += [f"| {h['concurrency']} | {h['requests_per_s']} | {h['p50']} | {h['p99']} |"
-              for h in result["host_overhead"]] or ["| not measured | | | |"]
     return "\n".join(lines) + "\n"
 
 
@@ -196,18 +192,6 @@ def detail_table(runs):
             f"{rss.get('sidecar', '?')} | {cpu.get('app', '?')} / {cpu.get('postgres', '?')} / "
             f"{cpu.get('sidecar', '?')} | {r.get('machine_busy_percent', '?')} % |")
     return lines
-
-
-def host_overhead(raw):
-    """The rows "| connections | req/s | p50 | p99 |" of the host benchmark's Markdown output."""
-    path = raw / "host_overhead.md"
-    rows = []
-    for line in path.read_text().splitlines() if path.exists() else []:
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 4 and cells[0].isdigit():
-            rows.append({"concurrency": int(cells[0]), "requests_per_s": int(cells[1]),
-                         "p50": cells[2], "p99": cells[3]})
-    return rows
 
 
 def plot(runtimes, path):
@@ -255,7 +239,6 @@ def main(raw, results, *runtime_names):
         "revision": revision(),
         "settings": json.loads((raw / "settings.json").read_text()),
         "runtimes": runtimes,
-        "host_overhead": host_overhead(raw),
     }
     (results / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (results / "results.md").write_text(markdown(result))

@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
-# run.sh: what `make bench` runs. Each endpoint under wrk on each runtime (real Spin 3.6.3 first,
-# then the project's host), interleaved endpoint by endpoint so that both see the same machine,
-# each against its own throwaway stack (so each peak-memory reading is that endpoint's); the
-# floor (bench/floor: the same statements with no code around them) the same way; then the host
-# overhead benchmark, then bench/results/ (JSON, Markdown, plot). Raw output: artifacts/bench/.
+# run.sh: what `make bench` runs. Each endpoint under wrk on Spin 3.6.3, each against its own
+# throwaway stack (so each peak-memory reading is that endpoint's); the floor (bench/floor: the
+# same statements with no code around them) the same way; then bench/results/ (JSON, Markdown,
+# plot). Raw output: artifacts/bench/.
 # Env: BENCH_DURATION (10s), BENCH_CONCURRENCY ("1 16 64"), BENCH_RESULTS (bench/results),
-# BENCH_RUNTIMES ("spin devhost"; spin needs a `spin` on PATH, which `make bench` provides).
+# BENCH_RUNTIMES ("spin": the names of the columns compared, interleaved endpoint by endpoint).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RAW=$ROOT/artifacts/bench/raw
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
-read -ra RUNTIMES <<<"${BENCH_RUNTIMES:-spin devhost}"
+read -ra RUNTIMES <<<"${BENCH_RUNTIMES:-spin}"
 command -v wrk >/dev/null || { echo "run.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
-case " ${RUNTIMES[*]} " in
-  *" spin "*) command -v spin >/dev/null || { echo "run.sh: no spin on PATH (make bench puts the shared one there; BENCH_RUNTIMES=devhost to skip)" >&2; exit 1; } ;;
-esac
+command -v spin >/dev/null || { echo "run.sh: no spin on PATH (make bench runs make deps, which installs it)" >&2; exit 1; }
 ENDPOINTS=$(cd "$ROOT/bench" && python3 -c 'from report import ENDPOINTS; print(*ENDPOINTS)')
 
 rm -rf "$RAW" && mkdir -p "$RAW"
@@ -27,12 +24,9 @@ for endpoint in $ENDPOINTS; do
   manifest=$ROOT/spin.toml
   [[ $endpoint == floor_* ]] && manifest=$ROOT/bench/floor/spin.toml
   for runtime in "${RUNTIMES[@]}"; do
-    use_devhost=; [ "$runtime" = devhost ] && use_devhost=1
-    USE_DEVHOST=$use_devhost APP_MANIFEST=$manifest \
-      "$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW/$runtime" "$endpoint" || status=$?
+    APP_MANIFEST=$manifest "$ROOT/scripts/with-stack.sh" "$ROOT/bench/endpoints.sh" "$RAW/$runtime" "$endpoint" \
+      || status=$?
   done
 done
-# The host's own overhead (issue 2's benchmark, kept with the host): fixture-hello under wrk.
-DURATION=${BENCH_DURATION:-10s} "$ROOT/crates/devhost/bench.sh" >"$RAW/host_overhead.md" || status=$?
 python3 "$ROOT/bench/report.py" "$RAW" "$RESULTS" "${RUNTIMES[@]}"
 exit $status

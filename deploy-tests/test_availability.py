@@ -49,6 +49,23 @@ def test_the_budget_counts_every_database_app_at_its_maximum(overlays):
     assert budget.environment_demand(docs) == maxima * budget.SPIN_POOL_PER_POD + 1  # + the migration
 
 
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_each_proxy_replica_accepts_the_environments_whole_demand(overlays, env):
+    assert budget.proxy_problems(overlays[env]) == []
+    [proxy] = [d for d in of_kind(overlays[env], "Deployment") if d["metadata"]["name"] == budget.PROXY]
+    assert proxy["spec"]["replicas"] >= 2
+    budgets = [p for p in of_kind(overlays[env], "PodDisruptionBudget") if p["metadata"]["name"] == budget.PROXY]
+    assert [b["spec"] for b in budgets] == [{"maxUnavailable": 1, "selector": proxy["spec"]["selector"]}]
+
+
+def test_a_proxy_capped_below_the_demand_is_rejected(overlays):
+    docs = copy.deepcopy(overlays[OVERLAYS[0]])
+    [proxy] = [d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == budget.PROXY]
+    args = proxy["spec"]["template"]["spec"]["containers"][0]["args"]
+    args[args.index("--max-connections=600")] = "--max-connections=100"
+    assert budget.proxy_problems(docs) == ["Deployment/cloud-sql-proxy: --max-connections=100 < the environment's 577"]
+
+
 def test_raised_maxima_break_the_budget(overlays):
     docs = copy.deepcopy(overlays[OVERLAYS[0]])
     hpa(docs, "todo-read")["spec"]["maxReplicas"] = 12

@@ -1,6 +1,6 @@
 """Infrastructure hygiene: Resource Manager and IAM enabled before anything needs them, a
-registry cleanup that deletes, `make gcp-infra-down` removing the apps' load balancers before
-the network, `make rollback` redeploying an earlier commit's artifacts."""
+registry with immutable tags and a cleanup that deletes, `make rollback` redeploying an earlier
+commit's artifacts (the lifecycle of the infrastructure: test_lifecycle.py)."""
 
 import subprocess
 
@@ -27,18 +27,14 @@ def test_foundation_apis_come_first():
             assert "${google_project_service.foundation}" in body.get("depends_on", []), f"{kind}.{name}"
 
 
-def test_the_registry_cleanup_deletes_old_untagged_artifacts():
+def test_the_registry_has_immutable_tags_and_a_cleanup_that_keeps_the_newest():
     [registry] = CLUSTER.of_type("google_artifact_registry_repository").values()
+    assert registry["docker_config"][0]["immutable_tags"] is True
     assert registry["cleanup_policy_dry_run"] is False
     deletes = [p for p in registry["cleanup_policies"] if p["action"] == "DELETE"]
-    assert [p["condition"][0]["tag_state"] for p in deletes] == ["UNTAGGED"]
-
-
-def test_infra_down_removes_the_apps_before_the_network():
-    commands = make_dry_run("gcp-infra-down")
-    apps = commands.index("delete spinapps,ingresses --all --wait")
-    stage_2 = commands.index("terraform -chdir=infra/spinkube destroy")
-    assert apps < stage_2 < commands.index("terraform -chdir=infra/cluster destroy")
+    assert sorted(p["condition"][0]["tag_state"] for p in deletes) == ["ANY", "UNTAGGED"]
+    keeps = [p for p in registry["cleanup_policies"] if p["action"] == "KEEP"]
+    assert [p["most_recent_versions"][0]["keep_count"] for p in keeps] == [20], "rollback keeps the newest"
 
 
 def test_rollback_redeploys_the_artifacts_of_the_given_commit():

@@ -40,4 +40,4 @@ def test_everything_lands_in_the_branch_namespace(overlays, env):
 def test_overlay_generates_the_database_secret(overlays, env):
     secrets = of_kind(overlays[env], "Secret")
     assert [s["metadata"]["name"] for s in secrets] == ["todo-db"]
-    assert set(secrets[0]["stringData"]) == {"db_url", "db_host"}
+    assert set(secrets[0]["stringData"]) == {"db_url", "migrate_db_url", "db_host", "instance_connection_name"}

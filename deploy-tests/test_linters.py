@@ -1,6 +1,7 @@
 """The workflows pass actionlint and the Dockerfile passes hadolint; each linter is first shown
 to reject a broken input, so a silently absent check cannot pass."""
 
+import re
 import subprocess
 
 from conftest import REPO, required_tool
@@ -48,10 +49,10 @@ def test_dockerfile_passes_hadolint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dockerfile_runs_as_non_root_from_pinned_bases():
+def test_dockerfile_runs_as_non_root_from_bases_pinned_by_digest():
     lines = (REPO / "Dockerfile").read_text().splitlines()
     bases = [line.split()[1] for line in lines if line.startswith("FROM ")]
-    assert bases and all(":" in base and not base.endswith(":latest") for base in bases)
+    assert bases and all(re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", base) for base in bases), bases
     user = [line for line in lines if line.startswith("USER ")]
     assert user and user[-1].split()[1].split(":")[0] not in ("0", "root")
 

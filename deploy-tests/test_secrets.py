@@ -2,6 +2,7 @@
 or plaintext credential in any tracked file, and the Makefile's secret targets work with the
 real sops and age (encrypt, decrypt, rotate the key)."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -80,11 +81,24 @@ def test_every_tracked_secret_manifest_is_encrypted_or_a_placeholder_template():
     assert problems == []
 
 
+def sops_rules() -> list[dict]:
+    return yamlio.load_file(REPO / ".sops.yaml")["creation_rules"]
+
+
+def rule_for(path: Path) -> dict:
+    """The creation rule sops picks for a file: the first whose path_regex matches its path
+    relative to the directory of .sops.yaml (sops 3.11, config.parseCreationRuleForFile)."""
+    relative = str(path.relative_to(REPO))
+    matching = [rule for rule in sops_rules() if re.search(rule["path_regex"], relative)]
+    assert matching, f"no creation rule for {relative}"
+    return matching[0]
+
+
 @pytest.mark.parametrize("path", committed_sops_files(), ids=lambda p: str(p.relative_to(K8S)))
-def test_committed_sops_file_matches_its_template_and_the_sops_rules(path):
+def test_committed_sops_file_matches_its_template_and_its_environments_rule(path):
     assert sops_cli.is_sops_file(path), "sops filestatus: not a valid sops file"
     encrypted = yamlio.load_file(path)
-    rule = yamlio.load_file(REPO / ".sops.yaml")["creation_rules"][0]
+    rule = rule_for(path)
     assert {stanza["recipient"] for stanza in encrypted["sops"]["age"]} == {
         r.strip() for r in rule["age"].split(",")
     }, "re-encrypt after changing .sops.yaml (make rotate-secrets-key)"
@@ -92,6 +106,18 @@ def test_committed_sops_file_matches_its_template_and_the_sops_rules(path):
     assert sops_cli.is_encrypted_value(encrypted["sops"]["mac"])
     template = secret_examples()[encrypted["metadata"]["name"]]
     assert set(encrypted["stringData"]) == set(template["stringData"]), "keys differ from the example template"
+
+
+def test_every_environment_has_its_own_recipient_and_no_rule_matches_anything_else():
+    overlays = sorted(p.name for p in (K8S / "overlays").iterdir() if p.is_dir())
+    rules = {env: rule_for(K8S / "overlays" / env / "todo-db.yaml") for env in overlays}
+    recipients = {env: {r.strip() for r in rule["age"].split(",")} for env, rule in rules.items()}
+    for env, mine in recipients.items():
+        others = set().union(*(r for e, r in recipients.items() if e != env))
+        assert not mine & others, f"a recipient of {env} can decrypt another environment's secret"
+    assert len(sops_rules()) == len(overlays), "one rule per environment, no catch-all"
+    for rule in sops_rules():
+        assert not re.search(rule["path_regex"], "k8s/secrets/todo-db.yaml"), "a rule without an environment"
 
 
 def test_overlays_reference_only_encrypted_files():
@@ -108,15 +134,23 @@ def test_plaintext_secret_files_are_git_ignored():
 
 
 @pytest.fixture
-def project_copy(tmp_path, age_identity):
-    """The Makefile, .sops.yaml (its recipient replaced by the throwaway key's) and one plaintext
-    secret per environment, from the example template: what the secret targets work on."""
+def identities(age_identity, tmp_path_factory) -> dict[str, sops_cli.AgeIdentity]:
+    """A throwaway age identity per environment."""
+    return {"main": age_identity, "develop": sops_cli.generate_identity(tmp_path_factory.mktemp("develop-age"))}
+
+
+@pytest.fixture
+def project_copy(tmp_path, identities):
+    """The Makefile, .sops.yaml (each environment's recipient replaced by its throwaway key's) and
+    one plaintext secret per environment, from the example template: what the secret targets
+    work on."""
     shutil.copy(REPO / "Makefile", tmp_path)
     rules = (REPO / ".sops.yaml").read_text()
-    committed_recipient = yamlio.load_file(REPO / ".sops.yaml")["creation_rules"][0]["age"]
-    (tmp_path / ".sops.yaml").write_text(rules.replace(committed_recipient, age_identity.recipient))
+    for env, identity in identities.items():
+        rules = rules.replace(rule_for(K8S / "overlays" / env / "todo-db.yaml")["age"], identity.recipient)
+    (tmp_path / ".sops.yaml").write_text(rules)
     template = (K8S / "secrets" / "todo-db.yaml.example").read_text()
-    for env in ("main", "develop"):
+    for env in identities:
         (tmp_path / "k8s" / "overlays" / env).mkdir(parents=True)
         (tmp_path / "k8s" / "overlays" / env / "todo-db.yaml").write_text(template)
     return tmp_path
@@ -128,46 +162,71 @@ def make(directory: Path, *args: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_make_encrypts_with_the_sops_rules_and_decrypts_with_the_age_key(project_copy, age_identity):
+def test_make_encrypts_each_environment_for_its_own_key_only(project_copy, identities):
+    for env in identities:
+        make(project_copy, "encrypt-project-secrets", f"ENV={env}")
+    for env, identity in identities.items():
+        path = project_copy / "k8s" / "overlays" / env / "todo-db.enc.yaml"
+        encrypted = yamlio.load_file(path)
+        assert encrypted["metadata"] == secret_examples()["todo-db"]["metadata"], "only Secret data is encrypted"
+        assert all(sops_cli.is_encrypted_value(v) for v in encrypted["stringData"].values())
+        assert "CHANGE_ME" not in path.read_text()
+        assert [stanza["recipient"] for stanza in encrypted["sops"]["age"]] == [identity.recipient]
+        assert sops_cli.decrypt_file(path, identity) == secret_examples()["todo-db"]
+        for other, key in identities.items():
+            if other != env:
+                with pytest.raises(sops_cli.SopsError):
+                    sops_cli.decrypt_file(path, key)
+
+
+def test_make_decrypts_with_the_environments_age_key(project_copy, identities):
     env_dir = project_copy / "k8s" / "overlays" / "main"
     make(project_copy, "encrypt-project-secrets", "ENV=main")
-    encrypted = yamlio.load_file(env_dir / "todo-db.enc.yaml")
-    plaintext = secret_examples()["todo-db"]
-    assert encrypted["metadata"] == plaintext["metadata"], "only Secret data is encrypted"
-    assert all(sops_cli.is_encrypted_value(v) for v in encrypted["stringData"].values())
-    assert "CHANGE_ME" not in (env_dir / "todo-db.enc.yaml").read_text()
-    assert [stanza["recipient"] for stanza in encrypted["sops"]["age"]] == [age_identity.recipient]
-
     (env_dir / "todo-db.yaml").unlink()
-    make(project_copy, "decrypt-project-secrets", "ENV=main", f"AGE_KEY_FILE={age_identity.file}")
-    assert yamlio.load_file(env_dir / "todo-db.yaml") == plaintext
+    make(project_copy, "decrypt-project-secrets", "ENV=main", f"AGE_KEY_FILE={identities['main'].file}")
+    assert yamlio.load_file(env_dir / "todo-db.yaml") == secret_examples()["todo-db"]
     assert (env_dir / "todo-db.yaml").stat().st_mode & 0o077 == 0, "plaintext secret readable by others"
 
 
-def test_make_rotate_secrets_key_re_encrypts_every_environment_for_the_new_recipient(
-    project_copy, age_identity, tmp_path_factory
+def test_make_rotate_secrets_key_re_encrypts_one_environment_for_its_new_recipient(
+    project_copy, identities, tmp_path_factory
 ):
-    for env in ("main", "develop"):
+    for env in identities:
         make(project_copy, "encrypt-project-secrets", f"ENV={env}")
         (project_copy / "k8s" / "overlays" / env / "todo-db.yaml").unlink()
+    develop_before = (project_copy / "k8s" / "overlays" / "develop" / "todo-db.enc.yaml").read_text()
     new = sops_cli.generate_identity(tmp_path_factory.mktemp("new-age"))
     rules = project_copy / ".sops.yaml"
-    rules.write_text(rules.read_text().replace(age_identity.recipient, new.recipient))
+    rules.write_text(rules.read_text().replace(identities["main"].recipient, new.recipient))
 
-    make(project_copy, "rotate-secrets-key", f"AGE_KEY_FILE={age_identity.file}")
+    make(project_copy, "rotate-secrets-key", "ENV=main", f"AGE_KEY_FILE={identities['main'].file}")
 
-    for env in ("main", "develop"):
-        path = project_copy / "k8s" / "overlays" / env / "todo-db.enc.yaml"
-        assert sops_cli.decrypt_file(path, new) == secret_examples()["todo-db"]
-        with pytest.raises(sops_cli.SopsError):
-            sops_cli.decrypt_file(path, age_identity)
+    main = project_copy / "k8s" / "overlays" / "main" / "todo-db.enc.yaml"
+    assert sops_cli.decrypt_file(main, new) == secret_examples()["todo-db"]
+    with pytest.raises(sops_cli.SopsError):
+        sops_cli.decrypt_file(main, identities["main"])
+    assert (project_copy / "k8s" / "overlays" / "develop" / "todo-db.enc.yaml").read_text() == develop_before
     assert not list(project_copy.rglob("todo-db.yaml")), "rotation left a plaintext secret behind"
 
 
-def test_every_db_url_template_carries_the_database_bounds():
-    # Neither Spin nor outbound-pg bounds a database that stops answering: the URL must.
-    bounds = ["connect_timeout=", "keepalives=1", "statement_timeout", "lock_timeout"]
-    for path in ["infra/cluster/outputs.tf", "k8s/secrets/todo-db.yaml.example", "scripts/stack.sh"]:
-        text = (REPO / path).read_text()
-        missing = [bound for bound in bounds if bound not in text]
-        assert not missing, f"{path} lacks {missing}"
+def test_age_key_creates_its_directory_and_a_private_identity(tmp_path):
+    keys = tmp_path / "no" / "such" / "dir"
+    make(REPO, "age-key", "ENV=develop", f"AGE_KEY_DIR={keys}")
+    identity = keys / "develop.txt"
+    assert identity.read_text().count("AGE-SECRET-KEY-1") == 1
+    assert identity.stat().st_mode & 0o077 == 0 and keys.stat().st_mode & 0o077 == 0
+    refused = subprocess.run(["make", "--no-print-directory", "age-key", "ENV=develop", f"AGE_KEY_DIR={keys}"],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "exists" in refused.stderr, "an existing identity is never overwritten"
+
+
+def test_every_db_url_carries_the_one_definition_of_the_database_bounds():
+    # Neither Spin nor the migration bounds a database that stops answering: the URL must.
+    bounds = (REPO / "scripts" / "db-url-bounds").read_text().strip()
+    assert "connect_timeout=" in bounds and "statement_timeout" in bounds
+    example = secret_examples()["todo-db"]["stringData"]
+    for key in ("db_url", "migrate_db_url"):
+        assert example[key].endswith("?sslmode=disable&" + bounds), key
+    outputs = (REPO / "infra" / "cluster" / "outputs.tf").read_text()
+    assert 'db_url_bounds = trimspace(file("${path.module}/../../scripts/db-url-bounds"))' in outputs
+    assert outputs.count("?sslmode=disable&${local.db_url_bounds}") == 2

@@ -13,6 +13,7 @@ RULES = [
     workloads.missing_limits,
     workloads.missing_probes,
     workloads.unpinned_images,
+    workloads.images_without_digest,
     workloads.root_pods,
     workloads.autoscaling_gaps,
     workloads.blocking_disruption_budgets,
@@ -66,6 +67,13 @@ def test_latest_and_untagged_images_are_rejected(docs):
     ]
 
 
+def test_a_third_party_image_by_tag_is_rejected(docs):
+    first(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] = \
+        "curlimages/curl:8.11.1"
+    assert workloads.images_without_digest(docs) == [
+        "CronJob/todo-daily-article: image 'curlimages/curl:8.11.1' is not pinned by digest"]
+
+
 def test_digests_count_as_pinned(docs):
     first(docs, "SpinApp", "todo-read")["spec"]["image"] = "registry.example/todo-app@sha256:" + "0" * 64
     assert workloads.unpinned_images(docs) == []
@@ -88,7 +96,7 @@ def test_a_spinapp_without_its_hpa_is_rejected(docs):
 
 
 def test_a_budget_that_blocks_every_eviction_is_rejected(docs):
-    pdb = first(docs, "PodDisruptionBudget")["spec"]
+    pdb = first(docs, "PodDisruptionBudget", "image-sidecar")["spec"]
     del pdb["maxUnavailable"]
     pdb["minAvailable"] = 1
     assert workloads.blocking_disruption_budgets(docs) == [

@@ -1,15 +1,14 @@
 # shellcheck shell=bash
 # Functions to run the app's processes locally; sourced by scripts/up.sh and scripts/with-stack.sh.
-# The processes: PostgreSQL, the migrations, the image sidecar, and the Spin host
-# (`spin up` when installed, else the project's devhost).
+# The processes: PostgreSQL, the migrations, the image sidecar, and `spin up`.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=${PG_BIN:-$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 STACK_PIDS=()
-# Bounds every database URL carries, parsed by tokio-postgres and so honoured by Spin as by devhost
-# (neither adds its own): the same string as in crates/testkit and k8s/secrets/todo-db.yaml.example.
+# Bounds every database URL carries (connect and keepalive timeouts, statement and lock timeouts),
+# one line shared with crates/testkit; Spin adds none of its own.
 # shellcheck disable=SC2034 # used by up.sh and with-stack.sh, which source this file
-DB_URL_BOUNDS="connect_timeout=5&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&options=-c%20statement_timeout%3D10000%20-c%20lock_timeout%3D5000"
+DB_URL_BOUNDS=$(<"$ROOT/scripts/db-url-bounds")
 
 # on_exit FUNCTION: FUNCTION runs when the script ends, however it ends; a Ctrl-C or TERM ends it
 # (status 130). Neither can cut FUNCTION short, not even the second TERM that make sends its recipe
@@ -82,18 +81,14 @@ start_sidecar() {
   wait_for_http "http://$listen/healthz"
 }
 
-# start_app LISTEN DB_URL DB_HOST IMAGE_HOST: the Spin app in the background (APP_MANIFEST:
-# another manifest than the root spin.toml; USE_DEVHOST=1: the project's host even with spin).
+# start_app LISTEN DB_URL DB_HOST IMAGE_HOST: `spin up` of the app in the background (APP_MANIFEST:
+# another manifest than the root spin.toml).
 start_app() {
   local listen=$1
   export SPIN_VARIABLE_DB_URL=$2 SPIN_VARIABLE_DB_HOST=$3 SPIN_VARIABLE_IMAGE_SERVICE_HOST=$4
-  if [ -z "${USE_DEVHOST:-}" ] && command -v spin >/dev/null; then
-    log "serving with spin $(spin --version | cut -d' ' -f2) (spin up)"
-    spin up --from "${APP_MANIFEST:-$ROOT/spin.toml}" --listen "$listen" &
-  else
-    log "serving with the project's host (crates/devhost): spin is not installed"
-    "$ROOT/target/release/devhost" up --from "${APP_MANIFEST:-$ROOT/spin.toml}" --listen "$listen" &
-  fi
+  command -v spin >/dev/null || { log "no spin on PATH: run make deps (or make up, which runs it)"; return 1; }
+  log "serving with spin $(spin --version | cut -d' ' -f2) (spin up)"
+  spin up --from "${APP_MANIFEST:-$ROOT/spin.toml}" --listen "$listen" &
   STACK_PIDS+=($!)
   wait_for_http "http://$listen/healthz"
 }

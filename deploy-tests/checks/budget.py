@@ -1,13 +1,19 @@
 """The PostgreSQL connection budget: Spin keeps up to 64 pooled connections per database
-address in every pod, so the HPA maxima of every SpinApp that gets the database URL, in every
+address in every pod, so the HPA maxima of every SpinApp that gets a database URL, in every
 environment, plus one connection per migration Job, must fit Cloud SQL's max_connections
-less the slots PostgreSQL keeps for superusers."""
+less the slots PostgreSQL keeps for superusers. Every connection passes the environment's
+Cloud SQL Auth Proxy, one upstream connection per client connection: each proxy replica must
+accept the environment's whole demand (--max-connections), so one carries it while the other
+is drained."""
 
-from checks.resources import containers, of_kind
+import re
+
+from checks.resources import containers, name_of, of_kind
 
 SPIN_POOL_PER_POD = 64  # Spin 3.6: connections kept per address per pod
 SUPERUSER_RESERVED = 3  # PostgreSQL's superuser_reserved_connections default
-DB_SECRET_KEY = "db_url"
+DB_SECRET_KEYS = ("db_url", "migrate_db_url")
+PROXY = "cloud-sql-proxy"
 
 
 def environment_demand(docs: list[dict]) -> int:
@@ -33,5 +39,21 @@ def problems(demands: list[int], max_connections: int) -> list[str]:
     return []
 
 
+def proxy_problems(docs: list[dict]) -> list[str]:
+    """The proxy caps its connections at no less than the environment's demand."""
+    demand = environment_demand(docs)
+    proxies = [d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == PROXY]
+    if not proxies:
+        return [f"no Deployment {PROXY}"]
+    problems = []
+    for container in containers(proxies[0]):
+        found = [int(m[1]) for arg in container.get("args", []) if (m := re.fullmatch(r"--max-connections=(\d+)", arg))]
+        if not found:
+            problems.append(f"{name_of(proxies[0])}/{container['name']}: no --max-connections")
+        elif found[0] < demand:
+            problems.append(f"{name_of(proxies[0])}: --max-connections={found[0]} < the environment's {demand}")
+    return problems
+
+
 def _refers_to_db(entry: dict) -> bool:
-    return entry.get("valueFrom", {}).get("secretKeyRef", {}).get("key") == DB_SECRET_KEY
+    return entry.get("valueFrom", {}).get("secretKeyRef", {}).get("key") in DB_SECRET_KEYS

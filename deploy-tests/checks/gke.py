@@ -17,6 +17,7 @@ FIELDS = {
                  "customRequestHeaders", "customResponseHeaders", "healthCheck", "logging"},
         "healthCheck": {"checkIntervalSec", "timeoutSec", "healthyThreshold", "unhealthyThreshold",
                         "type", "port", "requestPath"},
+        "securityPolicy": {"name"},
     },
     ("networking.gke.io/v1beta1", "FrontendConfig"): {
         "spec": {"sslPolicy", "redirectToHttps"},

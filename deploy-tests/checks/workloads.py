@@ -2,6 +2,8 @@
 returns violations as readable strings (empty: fine), so a test can also feed it a broken
 manifest and expect a complaint."""
 
+import re
+
 from checks.resources import containers, name_of, of_kind, pod_spec
 
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
@@ -45,6 +47,18 @@ def unpinned_images(docs: list[dict]) -> list[str]:
     return [f"{owner}: image {image!r} has no tag or digest" for owner, image in images if not _tag(image)] + [
         f"{owner}: image {image!r} uses the latest tag" for owner, image in images if _tag(image) == "latest"
     ]
+
+
+# The app's own images, set by infra/deploy.sh to the digests the build job pushed.
+DEPLOYED_IMAGES = ("europe-north1-docker.pkg.dev/",)
+
+
+def images_without_digest(docs: list[dict]) -> list[str]:
+    """Every image that infra/deploy.sh does not set is pinned by its digest."""
+    images = [(name_of(doc), doc["spec"]["image"]) for doc in of_kind(docs, "SpinApp")]
+    images += [(name_of(doc), c["image"]) for doc in docs for c in containers(doc)]
+    return [f"{owner}: image {image!r} is not pinned by digest" for owner, image in images
+            if not image.startswith(DEPLOYED_IMAGES) and not re.search(r"@sha256:[0-9a-f]{64}$", image)]
 
 
 def root_pods(docs: list[dict]) -> list[str]:

@@ -18,6 +18,26 @@ resource "google_container_cluster" "todo" {
   workload_identity_config {
     workload_pool = "${var.project_id}.svc.id.goog"
   }
+  # Nodes have private addresses only (egress: Cloud NAT, network.tf). The control plane has no
+  # public IP endpoint: kubectl, Terraform stage 2 and the GitHub deployers reach it through its
+  # DNS endpoint, where Google IAM decides who gets in (the permission container.clusters.connect),
+  # and from inside the VPC through its private IP.
+  private_cluster_config {
+    enable_private_nodes    = true
+    enable_private_endpoint = true
+    master_ipv4_cidr_block  = var.control_plane_ipv4_cidr
+  }
+  master_authorized_networks_config {
+    cidr_blocks {
+      cidr_block   = google_compute_subnetwork.nodes.ip_cidr_range
+      display_name = "the cluster's own subnet"
+    }
+  }
+  control_plane_endpoints_config {
+    dns_endpoint_config {
+      allow_external_traffic = true
+    }
+  }
   # Dataplane V2 (Cilium): enforces the app namespaces' NetworkPolicies.
   datapath_provider = "ADVANCED_DATAPATH"
   depends_on        = [google_project_service.apis]
@@ -30,9 +50,9 @@ resource "google_service_account" "nodes" {
 }
 
 resource "google_project_iam_member" "nodes" {
+  # What GKE needs of a node service account (logging, monitoring, ...), and image pulls.
   for_each = toset([
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
+    "roles/container.defaultNodeServiceAccount",
     "roles/artifactregistry.reader",
   ])
   project = var.project_id

@@ -19,6 +19,7 @@ resource "google_project_service" "apis" {
     "artifactregistry.googleapis.com",
     "iamcredentials.googleapis.com",
     "sts.googleapis.com",
+    "storage.googleapis.com",
   ])
   service            = each.value
   disable_on_destroy = false
@@ -31,11 +32,14 @@ resource "google_compute_network" "todo" {
   depends_on              = [google_project_service.apis]
 }
 
+# Private nodes: no external address; Google APIs (the registry, Cloud SQL Admin for the proxy)
+# through Private Google Access, the internet (the image source, Wikipedia) through Cloud NAT.
 resource "google_compute_subnetwork" "nodes" {
-  name          = "todo-nodes"
-  network       = google_compute_network.todo.id
-  region        = var.region
-  ip_cidr_range = "10.10.0.0/20"
+  name                     = "todo-nodes"
+  network                  = google_compute_network.todo.id
+  region                   = var.region
+  ip_cidr_range            = "10.10.0.0/20"
+  private_ip_google_access = true
 
   secondary_ip_range {
     range_name    = "pods"
@@ -58,10 +62,34 @@ resource "google_compute_global_address" "private_services" {
   network       = google_compute_network.todo.id
 }
 
+# ABANDON: right after Cloud SQL is deleted the service still holds the connection ("Producer
+# services ... are still using this connection"); infra/infra-down.sh removes the peering
+# itself (as the console does) before the network goes.
 resource "google_service_networking_connection" "private_services" {
   network                 = google_compute_network.todo.id
   service                 = "servicenetworking.googleapis.com"
   reserved_peering_ranges = [google_compute_global_address.private_services.name]
+  deletion_policy         = "ABANDON"
+}
+
+resource "google_compute_router" "nat" {
+  name    = "todo-nat"
+  network = google_compute_network.todo.id
+  region  = var.region
+}
+
+# Egress for the private nodes: the image sidecar's and the daily CronJob's HTTPS fetches (their
+# NetworkPolicies allow port 443 to public addresses only), image pulls from public registries.
+resource "google_compute_router_nat" "nat" {
+  name                               = "todo-nat"
+  router                             = google_compute_router.nat.name
+  region                             = var.region
+  nat_ip_allocate_option             = "AUTO_ONLY"
+  source_subnetwork_ip_ranges_to_nat = "ALL_SUBNETWORKS_ALL_IP_RANGES"
+  log_config {
+    enable = true
+    filter = "ERRORS_ONLY"
+  }
 }
 
 # One external address per environment, named like its namespace; the overlay's Ingress asks

@@ -1,8 +1,10 @@
-# The app namespaces (todo-<env>) with Pod Security labels, and the only Kubernetes rights of
-# the GitHub deployer: the objects of the app, inside these namespaces. Its GCP role
-# (container.clusterViewer, infra/cluster/github.tf) lets it fetch credentials and nothing more.
+# The app namespaces (todo-<env>) with Pod Security labels, their service accounts, and the only
+# Kubernetes rights of each environment's GitHub deployer: the objects of the app, inside its own
+# namespace. Its GCP role (container.clusterViewer, infra/cluster/github.tf) lets it fetch
+# credentials and nothing more.
 data "google_service_account" "deployer" {
-  account_id = "todo-github-deployer"
+  for_each   = toset(var.environments)
+  account_id = "todo-deploy-${each.value}"
 }
 
 resource "kubernetes_namespace_v1" "app" {
@@ -54,9 +56,34 @@ resource "kubernetes_role_binding_v1" "deployer" {
   }
   subject {
     kind      = "User"
-    name      = data.google_service_account.deployer.email
+    name      = data.google_service_account.deployer[each.key].email
     api_group = "rbac.authorization.k8s.io"
   }
+}
+
+# The Spin apps' pods (spec.serviceAccountName of every SpinApp): no API token in them.
+resource "kubernetes_service_account_v1" "spin_apps" {
+  for_each = kubernetes_namespace_v1.app
+  metadata {
+    name      = "todo-spin"
+    namespace = each.value.metadata[0].name
+  }
+  automount_service_account_token = false
+}
+
+# The Cloud SQL Auth Proxy's pods: Workload Identity maps them to the Google service account
+# todo-sql-proxy-<env> (infra/cluster/sql.tf), which may connect to Cloud SQL. No API token
+# either: the GKE metadata server hands out the Google credentials.
+resource "kubernetes_service_account_v1" "cloud_sql_proxy" {
+  for_each = kubernetes_namespace_v1.app
+  metadata {
+    name      = "cloud-sql-proxy"
+    namespace = each.value.metadata[0].name
+    annotations = {
+      "iam.gke.io/gcp-service-account" = "todo-sql-proxy-${each.key}@${var.project_id}.iam.gserviceaccount.com"
+    }
+  }
+  automount_service_account_token = false
 }
 
 locals {

@@ -22,24 +22,23 @@ data "google_container_cluster" "todo" {
   location = var.zone
 }
 
+# The control plane's DNS endpoint (infra/cluster/gke.tf: no public IP endpoint), which serves a
+# publicly trusted certificate (so no cluster CA here) and admits whom Google IAM allows.
 locals {
   cluster = {
-    host                   = "https://${data.google_container_cluster.todo.endpoint}"
-    token                  = data.google_client_config.current.access_token
-    cluster_ca_certificate = base64decode(data.google_container_cluster.todo.master_auth[0].cluster_ca_certificate)
+    host  = "https://${data.google_container_cluster.todo.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint}"
+    token = data.google_client_config.current.access_token
   }
 }
 
 provider "kubernetes" {
-  host                   = local.cluster.host
-  token                  = local.cluster.token
-  cluster_ca_certificate = local.cluster.cluster_ca_certificate
+  host  = local.cluster.host
+  token = local.cluster.token
 }
 
 provider "helm" {
   kubernetes {
-    host                   = local.cluster.host
-    token                  = local.cluster.token
-    cluster_ca_certificate = local.cluster.cluster_ca_certificate
+    host  = local.cluster.host
+    token = local.cluster.token
   }
 }

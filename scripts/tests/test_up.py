@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILT = [ROOT / "target/release/migrate", ROOT / "target/release/image-sidecar", ROOT / "target/release/devhost"]
+BUILT = [ROOT / "target/release/migrate", ROOT / "target/release/image-sidecar"]
 # When to stop: as soon as make up has said that line. The first run initialises the data
 # directory (initdb), the next ones start the existing one (pg_ctl start, the riskiest moment).
 STOP_AT = ["starting PostgreSQL", "ready:", "starting PostgreSQL", "starting PostgreSQL", "starting PostgreSQL",
@@ -53,9 +53,9 @@ class MakeUp:
         env = {k: v for k, v in os.environ.items() if k != "DB_URL"}
         env.update(DEV_DIR=str(dev_dir), PG_PORT=str(self.ports["PG_PORT"]),
                    LISTEN=f"127.0.0.1:{self.ports['LISTEN']}", IMAGE_LISTEN=f"127.0.0.1:{self.ports['IMAGE_LISTEN']}")
-        # `-o build`: the build is `make test`'s own step; what is tested is up's start and stop.
+        # `-o build-served`: the build is `make test`'s own step; what is tested is up's start and stop.
         with open(self.log, "w") as log:
-            self.process = subprocess.Popen(["make", "-s", "-o", "build", "up"], cwd=ROOT, env=env, stdout=log,
+            self.process = subprocess.Popen(["make", "-s", "-o", "build-served", "up"], cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def output(self) -> str:
@@ -122,3 +122,18 @@ def test_a_postgres_left_by_an_earlier_run_is_stopped_with_a_message(dev_dir):
     stat = Path(f"/proc/{stale_pid}/stat")
     assert not stat.exists() or not running(stat.read_text()), "the stale postmaster still runs"
     assert up.leftovers() == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands PostgreSQL to the postgres user")
+def test_as_root_in_a_clone_postgres_cannot_enter_it_serves_with_the_data_elsewhere():
+    with tempfile.TemporaryDirectory(prefix="todo-up-private.") as private:
+        os.chmod(private, 0o700)  # like a home directory: the postgres user cannot enter
+        up = MakeUp(Path(private) / "dev")
+        try:
+            up.wait_for("ready:")
+            assert "the postgres user cannot enter" in up.output()
+            data_dir = up.output().split("(data in ", 1)[1].split(")", 1)[0]
+        finally:
+            up.terminate()
+        assert up.leftovers() == [], up.output()
+        subprocess.run(["rm", "-rf", data_dir], check=True)

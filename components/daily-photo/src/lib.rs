@@ -4,11 +4,11 @@
 mod reply;
 mod upstream;
 
-use http_layer::{ApiError, Route, header_values, not_modified, serve};
+use http_layer::{ApiError, Route, header_values, serve};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
 
-use crate::upstream::{FetchedImage, Upstream};
+use crate::upstream::Upstream;
 
 const ROUTE: Route = Route { name: "/api/daily_photo", methods: &[Method::Get, Method::Head] };
 /// The sidecar restarts in seconds; asking again sooner would only add load.
@@ -25,23 +25,9 @@ async fn daily_photo(request: IncomingRequest) -> Result<Response, ApiError> {
     let base_url = spin_sdk::variables::get("image_service_url")
         .map_err(|error| unavailable(format!("variable image_service_url: {error}")))?;
     let upstream = Upstream::parse(&base_url).map_err(unavailable)?;
-    let image = fetch(&upstream, head, &if_none_match).map_err(unavailable)?;
-    let client_copy_current = is_current(&image, &if_none_match);
-    Ok(reply::image(image, client_copy_current))
-}
-
-/// The picture, or the sidecar's 304 when this component agrees the client's copy is current:
-/// the component, not the sidecar, decides `If-None-Match` (one evaluation for every route).
-fn fetch(upstream: &Upstream, head: bool, if_none_match: &[Vec<u8>]) -> Result<FetchedImage, String> {
-    let image = upstream.fetch_image(head, if_none_match)?;
-    if image.status == 304 && !is_current(&image, if_none_match) {
-        return upstream.fetch_image(head, &[]);
-    }
-    Ok(image)
-}
-
-fn is_current(image: &FetchedImage, if_none_match: &[Vec<u8>]) -> bool {
-    image.etag.as_deref().is_some_and(|etag| not_modified(if_none_match, etag))
+    // The sidecar evaluates `If-None-Match` with the same code as every component (entity-tag).
+    let image = upstream.fetch_image(head, &if_none_match).map_err(unavailable)?;
+    Ok(reply::image(image))
 }
 
 /// The sidecar is down, slow or broken: say so at once; `detail` goes to the log only.

@@ -9,7 +9,8 @@ const CACHE_IMAGE: &str = "public, max-age=300";
 /// The placeholder (sidecar never got a picture) is revalidated, so the real one shows at once.
 const CACHE_PLACEHOLDER: &str = "no-cache";
 
-pub fn image(image: FetchedImage, not_modified: bool) -> Response {
+pub fn image(image: FetchedImage) -> Response {
+    let not_modified = image.status == 304;
     let cache = if image.placeholder { CACHE_PLACEHOLDER } else { CACHE_IMAGE };
     let mut builder = Response::builder();
     builder.status(if not_modified { 304 } else { 200 }).header("cache-control", cache);

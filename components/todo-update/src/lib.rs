@@ -37,7 +37,7 @@ fn no_such_todo(id: TodoId) -> ApiError {
     ApiError::not_found(format!("no todo with id {}", id.get()))
 }
 
-/// The `:id` of the route, read from the path (the same under Spin and the project's host).
+/// The `:id` of the route, read from the path.
 fn id_segment(path: &str) -> &str {
     path.strip_prefix(ROUTE_PREFIX).unwrap_or_default()
 }

@@ -53,7 +53,8 @@ impl Contract {
     }
 
     pub fn check_file(&self, path: &Path) -> Result<()> {
-        let wasm = std::fs::read(path).with_context(|| format!("cannot read {} (run `make build`?)", path.display()))?;
+        let wasm =
+            std::fs::read(path).with_context(|| format!("cannot read {} (run `make build`?)", path.display()))?;
         self.check(&wasm).with_context(|| format!("{} breaks the import contract", path.display()))
     }
 }

@@ -66,7 +66,8 @@ struct Routes {
 
 impl Routes {
     fn of_ingress() -> Routes {
-        let ingress = documents("ingress.yaml").into_iter().find(|document| document["kind"].as_str() == Some("Ingress"));
+        let ingress =
+            documents("ingress.yaml").into_iter().find(|document| document["kind"].as_str() == Some("Ingress"));
         let spec = &ingress.expect("an Ingress in k8s/base/ingress.yaml")["spec"];
         let service = |backend: &Yaml| string(&backend["service"]["name"], "a backend's Service name");
         let paths = spec["rules"]

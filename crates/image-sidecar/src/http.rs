@@ -75,7 +75,8 @@ fn route<B>(state: &AppState, request: &Request<B>) -> Response<Body> {
 
 fn image(state: &AppState, method: &Method, headers: &HeaderMap) -> Response<Body> {
     let served = state.current();
-    let not_modified = headers.get_all(IF_NONE_MATCH).iter().any(|value| etag_matches(value, &served.etag));
+    let not_modified =
+        entity_tag::not_modified(headers.get_all(IF_NONE_MATCH).iter().map(HeaderValue::as_bytes), &served.etag);
     let status = if not_modified { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
     let mut response = Response::builder()
         .status(status)
@@ -90,12 +91,6 @@ fn image(state: &AppState, method: &Method, headers: &HeaderMap) -> Response<Bod
         response.header(CONTENT_TYPE, &served.image.meta.content_type).header(CONTENT_LENGTH, served.image.bytes.len());
     let body = if method == Method::HEAD { Bytes::new() } else { served.image.bytes.clone() };
     finish(response, body)
-}
-
-/// `If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored, `*` matches.
-fn etag_matches(header: &HeaderValue, etag: &str) -> bool {
-    let Ok(header) = header.to_str() else { return false };
-    header.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }
 
 fn status(state: &AppState) -> Value {
@@ -143,21 +138,4 @@ fn method_not_allowed(allow: &'static str) -> Response<Body> {
         json(StatusCode::METHOD_NOT_ALLOWED, json!({"error": format!("method not allowed; use {allow}")}));
     response.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ETAG: &str = "\"abc\"";
-
-    #[test]
-    fn if_none_match_lists_and_wildcards_match() {
-        for header in ["\"abc\"", "W/\"abc\"", "\"x\", \"abc\"", "*"] {
-            assert!(etag_matches(&HeaderValue::from_static(header), ETAG), "{header}");
-        }
-        for header in ["\"abcd\"", "abc", "\"x\""] {
-            assert!(!etag_matches(&HeaderValue::from_static(header), ETAG), "{header}");
-        }
-    }
 }

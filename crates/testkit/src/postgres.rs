@@ -15,12 +15,11 @@ use tempfile::TempDir;
 use crate::free_port;
 use crate::process::spawn_tied_to_process;
 
-/// The database bounds every `db_url` carries, parsed by tokio-postgres and so honoured by
-/// Spin 3.6 as by our host (which adds none of its own): a 5 s TCP connect, keepalives that
-/// notice a vanished server within about a minute, and statements or lock waits ended by the
-/// server after 10 s / 5 s. The same string is in scripts/up.sh, scripts/with-stack.sh and
-/// k8s/secrets/todo-db.yaml.example.
-const DB_URL_BOUNDS: &str = "connect_timeout=5&keepalives=1&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&options=-c%20statement_timeout%3D10000%20-c%20lock_timeout%3D5000";
+/// The database bounds every `db_url` carries (scripts/db-url-bounds, one line read by the
+/// scripts too): a 5 s TCP connect, keepalives that notice a vanished server within about a
+/// minute, and statements or lock waits ended by the server after 10 s / 5 s. Spin 3.6 adds
+/// none of its own.
+const DB_URL_BOUNDS: &str = include_str!("../../../scripts/db-url-bounds");
 
 /// A database of a [`Postgres`]: its name (for `psql`) and its connection URL.
 #[derive(Debug, Clone)]
@@ -85,7 +84,7 @@ impl Postgres {
     /// A connection URL for `database` (TLS disabled: a local test server has no certificate),
     /// with the bounds that `make up` and the Kubernetes secret put in theirs.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}?sslmode=disable&{DB_URL_BOUNDS}", self.port)
+        format!("postgres://postgres@127.0.0.1:{}/{database}?sslmode=disable&{}", self.port, DB_URL_BOUNDS.trim_end())
     }
 
     /// Creates an empty database with a unique name.

@@ -157,7 +157,7 @@ async fn a_database_outage_logs_one_short_line_per_request() {
 async fn a_400_mb_body_to_every_route_is_refused_unread() {
     // Its own process: the peak memory read below must be this test's.
     let app = TestApp::spawn(AppConfig::without_database());
-        let cases = [
+    let cases = [
         ("GET", "/", 413),
         ("POST", "/", 405),
         ("GET", "/assets/app.js", 413),
@@ -195,4 +195,3 @@ async fn a_400_mb_body_to_every_route_is_refused_unread() {
     let peak = app.peak_rss_kib();
     assert!(peak < MAX_PEAK_RSS_KIB, "spin peaked at {peak} KiB");
 }
-

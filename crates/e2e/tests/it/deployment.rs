@@ -62,7 +62,8 @@ fn probe_paths() -> Vec<String> {
     let patch = &yaml_rust2::YamlLoader::load_from_str(&text).unwrap()[0];
     let checks = patch.as_vec().unwrap().iter().find(|op| op["path"].as_str() == Some("/spec/checks"));
     let checks = checks.expect("defaults.yaml sets the SpinApps' checks")["value"].as_hash().unwrap();
-    let paths: Vec<String> = checks.values().map(|check| check["httpGet"]["path"].as_str().unwrap().to_owned()).collect();
+    let paths: Vec<String> =
+        checks.values().map(|check| check["httpGet"]["path"].as_str().unwrap().to_owned()).collect();
     assert!(!paths.is_empty(), "liveness and readiness probes");
     paths
 }

@@ -124,7 +124,8 @@ async fn hostile_text_is_stored_verbatim() {
         assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
         assert_eq!(reply.body["task"], task);
     }
-    let listed: Vec<String> = app.todos("").await.iter().map(|todo| todo["task"].as_str().unwrap().to_owned()).collect();
+    let listed: Vec<String> =
+        app.todos("").await.iter().map(|todo| todo["task"].as_str().unwrap().to_owned()).collect();
     let mut expected: Vec<String> = tasks.iter().rev().map(|task| task.to_string()).collect();
     assert_eq!(listed, expected);
     expected.sort();
