@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/.tools/spin/bin:$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help deps build build-wasm build-native build-served up lint test test-rust test-schema test-scripts \
-	test-deploy bench bench-tracing bench-deps loadtest
+	test-deploy bench bench-tracing bench-bulk bench-deps loadtest
 
 ## help: this list
 help:
@@ -84,6 +84,10 @@ bench: build bench-deps
 ## bench-tracing: only the tracing overhead (TRACING_ROUNDS=3, BENCH_DURATION=10s)
 bench-tracing: build bench-deps
 	bench/tracing.sh
+
+## bench-bulk: the bulk operations on one caller's 1,000,000 todos (bench/results/bulk.json)
+bench-bulk: build
+	bench/bulk.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs
 ## only what is missing (apt needs root)

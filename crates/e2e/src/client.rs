@@ -13,9 +13,26 @@ impl TestApp {
         self.client.request(method, self.url(path))
     }
 
-    /// Sends `request` and reads the whole response.
+    /// Sends `request` as this app's one client and reads the whole response: with the session
+    /// cookie the app gave it (its first create makes it the author of what it creates), keeping
+    /// any new one.
     pub async fn send(&self, request: RequestBuilder) -> Reply {
-        Reply::read(request.send().await.expect("send the request")).await
+        let session = self.session.lock().unwrap().clone();
+        let request = match session {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        let reply = Reply::read(request.send().await.expect("send the request")).await;
+        if let Some(set_cookie) = reply.header("set-cookie") {
+            let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+            *self.session.lock().unwrap() = Some(cookie);
+        }
+        reply
+    }
+
+    /// The session cookie (`todo_session=...`) this client holds, if the app gave it one.
+    pub fn session(&self) -> Option<String> {
+        self.session.lock().unwrap().clone()
     }
 
     pub async fn get(&self, path: &str) -> Reply {

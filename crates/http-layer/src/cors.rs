@@ -62,7 +62,7 @@ pub(crate) fn is_preflight(request: &IncomingRequest) -> bool {
 
 /// `204` telling the browser which methods and headers the route takes.
 pub(crate) fn preflight(route: &Route) -> Response {
-    let methods = route.methods.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let methods = route.allowed().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut builder = Response::builder();
     builder
         .status(204)

@@ -23,6 +23,11 @@ impl ApiError {
         Self::new(400, message)
     }
 
+    /// The resource is there, and the client may not do this to it.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, message)
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, message)
     }

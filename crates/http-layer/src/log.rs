@@ -1,4 +1,5 @@
 use serde::Serialize;
+use spin_sdk::http::Method;
 use std::time::Duration;
 
 /// Longest error detail logged: a host error may carry a whole backtrace (RUST_BACKTRACE=1),
@@ -25,6 +26,23 @@ impl RequestLog<'_> {
         if let Ok(line) = serde_json::to_string(self) {
             println!("{line}");
         }
+    }
+}
+
+/// The method as logged: one of the methods HTTP defines (RFC 9110, PATCH of RFC 5789), else
+/// `OTHER`, so a client cannot write what it likes, at any length, into the log.
+pub(crate) fn logged_method(method: &Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Connect => "CONNECT",
+        Method::Options => "OPTIONS",
+        Method::Trace => "TRACE",
+        Method::Patch => "PATCH",
+        Method::Other(_) => "OTHER",
     }
 }
 
@@ -63,6 +81,15 @@ mod tests {
                 r#""request_id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#
             )
         );
+    }
+
+    #[test]
+    fn known_methods_are_logged_by_name_and_any_other_as_other() {
+        assert_eq!(logged_method(&Method::Patch), "PATCH");
+        assert_eq!(logged_method(&Method::Get), "GET");
+        for other in ["PROPFIND", "get", &"X".repeat(300_000)] {
+            assert_eq!(logged_method(&Method::Other(other.to_owned())), "OTHER", "{}", &other[..other.len().min(8)]);
+        }
     }
 
     #[test]

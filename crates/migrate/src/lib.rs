@@ -1,22 +1,38 @@
 //! Applies the versioned SQL migrations of `migrations/` exactly once.
 //!
-//! All pending migrations run in one transaction holding a transaction-scoped advisory lock,
-//! so two copies started at once (two pods, a test and `make up`) serialise: the second waits,
-//! then finds nothing to do. Each applied migration is recorded in `schema_migrations` with a
-//! SHA-256 of its text; an applied migration whose file changed afterwards is an error, as is
-//! one the database knows but this build does not.
+//! A run holds a session-level advisory lock, so two copies started at once (two pods, a test
+//! and `make up`) serialise: the second waits, then finds nothing to do. Pending migrations run
+//! in one transaction, all or none, except one whose first line is [`NO_TRANSACTION`]: it runs
+//! statement by statement in autocommit (for `CREATE INDEX CONCURRENTLY`, which no transaction may
+//! hold; its own `BEGIN; ... COMMIT;` blocks are transactions), between the transactions of those
+//! before and after it, and must be safe to run again after stopping halfway, since it is recorded
+//! only once it is done. Each applied migration is recorded in `schema_migrations` with a SHA-256
+//! of its text; an applied migration whose file changed afterwards is an error, as is one the
+//! database knows but this build does not.
 
 mod ledger;
+mod statements;
 
 use anyhow::Context as _;
+use statements::statements;
 use std::fmt;
 use tokio_postgres::NoTls;
+
+/// The first line of a migration that must run outside a transaction.
+pub const NO_TRANSACTION: &str = "-- migrate: no-transaction";
 
 /// One migration: `version` is the file name without `.sql`, e.g. `0001_create_todos`.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     pub version: &'static str,
     pub sql: &'static str,
+}
+
+impl Migration {
+    /// Whether it runs inside a transaction (every migration not marked [`NO_TRANSACTION`]).
+    pub fn in_transaction(&self) -> bool {
+        self.sql.lines().next().is_none_or(|line| line.trim_end() != NO_TRANSACTION)
+    }
 }
 
 /// What a run did.

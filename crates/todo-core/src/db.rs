@@ -8,9 +8,17 @@ const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// Opens the one connection a request uses.
 pub fn connect() -> Result<Connection, ApiError> {
-    let url = spin_sdk::variables::get(DB_URL_VARIABLE)
-        .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))?;
-    Connection::open(&url).map_err(db_error)
+    Connection::open(&database_url()?).map_err(db_error)
+}
+
+/// Whether the database URL is set: what readiness checks, without a round trip.
+pub fn database_configured() -> Result<(), ApiError> {
+    database_url().map(drop)
+}
+
+fn database_url() -> Result<String, ApiError> {
+    spin_sdk::variables::get(DB_URL_VARIABLE)
+        .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))
 }
 
 /// Runs one parameterised statement.

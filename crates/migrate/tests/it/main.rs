@@ -1,10 +1,21 @@
 //! Against a real throwaway PostgreSQL (testkit): apply once, concurrently, and refuse drift.
 
+mod list_counts;
+mod no_transaction;
+
 use migrate::{Migration, Report};
 use testkit::{Database, shared_postgres};
 
 fn count(database: &Database, sql: &str) -> i64 {
-    shared_postgres().psql(&database.name, sql).trim().parse().unwrap()
+    psql(database, sql).trim().parse().unwrap()
+}
+
+fn psql(database: &Database, sql: &str) -> String {
+    shared_postgres().psql(&database.name, sql)
+}
+
+fn versions() -> Vec<String> {
+    migrate::embedded().iter().map(|migration| migration.version.to_owned()).collect()
 }
 
 #[tokio::test]
@@ -12,7 +23,7 @@ async fn applies_the_schema_once_then_reports_up_to_date() {
     let database = shared_postgres().create_database();
     let url = &database.url;
     let first = migrate::run(url).await.unwrap();
-    assert_eq!(first, Report { applied: vec!["0001_create_todos".into()], already_applied: 0 });
+    assert_eq!(first, Report { applied: versions(), already_applied: 0 });
     let second = migrate::run(url).await.unwrap();
     assert_eq!(second, Report { applied: vec![], already_applied: migrate::embedded().len() });
     assert_eq!(count(&database, "SELECT count(*) FROM todos"), 0);
@@ -63,7 +74,8 @@ async fn a_failing_migration_leaves_nothing_behind() {
     ];
     let error = migrate::run_migrations(url, &migrations).await.unwrap_err();
     assert!(format!("{error:#}").contains("0002_broken"), "{error:#}");
-    assert_eq!(count(&database, "SELECT count(*) FROM pg_tables WHERE tablename IN ('ok', 'schema_migrations')"), 0);
+    assert_eq!(count(&database, "SELECT count(*) FROM pg_tables WHERE tablename = 'ok'"), 0);
+    assert_eq!(count(&database, "SELECT count(*) FROM schema_migrations"), 0);
 }
 
 #[tokio::test]
