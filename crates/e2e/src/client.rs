@@ -140,10 +140,17 @@ impl Reply {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
-    /// Asserts a JSON error `{"error": "..."}` with this status; returns the message.
+    /// Asserts a JSON error `{"error": "...", "request_id": "..."}` with this status, the id
+    /// also in `x-request-id`; returns the message.
     pub fn expect_error(&self, status: StatusCode) -> &str {
         assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.body.as_object().map(|o| o.len()), Some(1), "only an error field: {self:?}");
+        assert_eq!(self.body.as_object().map(|o| o.len()), Some(2), "only an error and its request id: {self:?}");
+        let request_id = self.body["request_id"].as_str().expect("a request id");
+        assert!(
+            request_id.len() == 32 && request_id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+            "{self:?}"
+        );
+        assert_eq!(self.header("x-request-id"), Some(request_id), "{self:?}");
         self.body["error"].as_str().filter(|m| !m.is_empty()).expect("an error message")
     }
 

@@ -13,6 +13,8 @@ pub(crate) struct RequestLog<'a> {
     pub route: &'a str,
     pub status: u16,
     pub duration_ms: f64,
+    /// The trace id that finds the request's spans (see `RequestId`).
+    pub request_id: &'a str,
     /// Why a request failed on the server side (5xx), never sent to the client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'a str>,
@@ -69,11 +71,15 @@ mod tests {
             route: "/api/todos",
             status: 200,
             duration_ms: millis(Duration::from_micros(1500)),
+            request_id: "4bf92f3577b34da6a3ce929d0e0e4736",
             error: None,
         };
         assert_eq!(
             serde_json::to_string(&log).unwrap(),
-            r#"{"method":"GET","route":"/api/todos","status":200,"duration_ms":1.5}"#
+            concat!(
+                r#"{"method":"GET","route":"/api/todos","status":200,"duration_ms":1.5,"#,
+                r#""request_id":"4bf92f3577b34da6a3ce929d0e0e4736"}"#
+            )
         );
     }
 

@@ -3,6 +3,7 @@ use crate::cors::{self, Cors};
 use crate::error::ApiError;
 use crate::headers::{header_text, header_values};
 use crate::log::{RequestLog, logged_method, millis, short_detail};
+use crate::request_id::{REQUEST_ID_HEADER, RequestId};
 use crate::security;
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use std::time::Instant;
@@ -36,7 +37,8 @@ impl Route {
 /// `Allow` for other methods, 413 for a body on a method that takes none. Errors are rendered
 /// as JSON, every response gets the security headers (see `security`) and CORS headers for an
 /// allowed origin (see `cors`), a `HEAD` is answered without the body, and one line with the
-/// outcome is logged.
+/// outcome is logged. The request's id (see `RequestId`) is in the log line, every error body
+/// and the `x-request-id` header.
 pub async fn serve<Handler, Outcome>(route: Route, request: IncomingRequest, handler: Handler) -> Response
 where
     Handler: FnOnce(IncomingRequest) -> Outcome,
@@ -44,6 +46,7 @@ where
 {
     let started = Instant::now();
     let method = request.method();
+    let request_id = RequestId::of(&request);
     let cors = Cors::for_request(&request);
     let outcome = if matches!(cors, Cors::Allow(_)) && method == Method::Options && cors::is_preflight(&request) {
         Ok(cors::preflight(&route))
@@ -57,11 +60,12 @@ where
         Ok(response) => (response, None),
         Err(error) => {
             let detail = error.detail().map(|detail| short_detail(detail).to_owned());
-            (error.into_response(), detail)
+            (error.into_response(&request_id), detail)
         }
     };
     security::apply(&mut response);
     cors.apply(&mut response);
+    response.set_header(REQUEST_ID_HEADER, request_id.as_str());
     if method == Method::Head {
         // Spin sends a HEAD no body anyway; this spares writing it to the host. Nor is the GET
         // body's Content-Length set: the host would insist on that many bytes.
@@ -72,6 +76,7 @@ where
         route: route.name,
         status: *response.status(),
         duration_ms: millis(started.elapsed()),
+        request_id: request_id.as_str(),
         error: detail.as_deref(),
     }
     .write();

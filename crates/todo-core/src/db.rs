@@ -64,6 +64,12 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_layer::RequestId;
+
+    fn request_id() -> RequestId {
+        let traceparent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_vec();
+        RequestId::from_trace_context(&[traceparent], &[]).unwrap()
+    }
 
     #[test]
     fn recognises_connection_loss_sqlstates() {
@@ -79,7 +85,7 @@ mod tests {
     fn connection_failures_are_503_and_sql_faults_500() {
         let refused = db_error(PgError::ConnectionFailed("connection refused".into()));
         assert_eq!(refused.status(), 503);
-        assert_eq!(refused.into_response().header("retry-after").unwrap().as_str(), Some("1"));
+        assert_eq!(refused.into_response(&request_id()).header("retry-after").unwrap().as_str(), Some("1"));
         let closed = db_error(PgError::QueryFailed(QueryError::Text("connection closed".into())));
         assert_eq!(closed.status(), 503);
         let bad = db_error(PgError::BadParameter("oops".into()));

@@ -11,4 +11,5 @@ mod deployment;
 mod scale;
 mod todo_api;
 mod todo_edit;
+mod tracing;
 mod web;
