@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/.tools/spin/bin:$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help deps build build-wasm build-native build-served up lint test test-rust test-schema test-scripts \
-	test-deploy bench bench-scale bench-deps loadtest
+	test-deploy bench bench-tracing bench-scale bench-bulk bench-deps loadtest
 
 ## help: this list
 help:
@@ -75,9 +75,15 @@ test-deploy: deps
 	python3 -m pytest -q deploy-tests
 
 ## bench: every endpoint under wrk at 1, 16 and 64 connections on Spin, and the floors
-## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md)
+## (bench/results/: JSON, Markdown, plot; quoted by BENCHMARKS.md); then the tracing overhead
+## (list and create with OTLP export off and on, bench/results/tracing.md)
 bench: build bench-deps
 	bench/run.sh
+	bench/tracing.sh
+
+## bench-tracing: only the tracing overhead (TRACING_ROUNDS=3, BENCH_DURATION=10s)
+bench-tracing: build bench-deps
+	bench/tracing.sh
 
 ## bench-scale: the list, its 304, ?done=true and create at 1,000, 100,000 and 1,000,000 todos on
 ## Spin, sizes interleaved, with the list's floor and the online migration under inserts
@@ -87,6 +93,10 @@ bench-scale: build-wasm bench-deps
 	$(CARGO) build --release -p migrate
 	bench/scale.sh
 	bench/create_pgbench.sh
+
+## bench-bulk: the bulk operations on one caller's 1,000,000 todos on Spin (bench/results/bulk.json)
+bench-bulk: build-served
+	bench/bulk.sh
 
 ## bench-deps: what the benchmarks and load tests need beyond `make test` (wrk, ss); installs
 ## only what is missing (apt needs root)

@@ -29,9 +29,14 @@ create_todo() {
   status_of -X POST -H 'Content-Type: application/json' -d "{\"task\":\"$1\"}" "$APP_URL/api/todo"
 }
 
-# seed_todos [COUNT]: straight into the table (the floor's manifest has no create endpoint).
+# The benchmark's own session: the todos it seeds are its to delete (only a todo's author may).
+BENCH_SESSION=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+BENCH_COOKIE="Cookie: todo_session=$BENCH_SESSION"
+
+# seed_todos [COUNT]: straight into the table (the floor's manifest has no create endpoint),
+# written by the benchmark's session (the SHA-256 of it, as the API stores it).
 seed_todos() {
-  psql -q "${DB_URL%%\?*}" -c "INSERT INTO todos (task) SELECT 'seed todo ' || n FROM generate_series(1, ${1:-$SEED_TODOS}) n"
+  psql -q "${DB_URL%%\?*}" -c "INSERT INTO todos (task, author) SELECT 'seed todo ' || n, sha256('$BENCH_SESSION'::bytea) FROM generate_series(1, ${1:-$SEED_TODOS}) n"
 }
 
 todos_listed() {
@@ -67,7 +72,7 @@ bench() {
   local got c
   case ${BENCH_METHOD:-GET} in
     POST) got=$(create_todo preflight) ;;
-    DELETE) got=$(status_of -X DELETE "$APP_URL/api/todos/$(newest_id)") ;;
+    DELETE) got=$(status_of -X DELETE -H "$BENCH_COOKIE" "$APP_URL/api/todos/$(newest_id)") ;;
     *) got=$(status_of "$@") ;;
   esac
   if [ "$got" != "$expected" ]; then
@@ -108,6 +113,6 @@ case $ENDPOINT in
   todos_list_304) seed_todos && bench 304 -H "If-None-Match: $(list_etag)" "$APP_URL/api/todos" ;;
   todo_create) BENCH_METHOD=POST bench 201 "$APP_URL/api/todo" ;;
   # More todos than the runs can delete at a few thousand per second.
-  todo_delete) seed_todos 400000 && BENCH_METHOD=DELETE bench 204 "$APP_URL/api/todos/1" ;;
+  todo_delete) seed_todos 400000 && BENCH_METHOD=DELETE bench 204 -H "$BENCH_COOKIE" "$APP_URL/api/todos/1" ;;
   *) say "unknown endpoint $ENDPOINT"; exit 2 ;;
 esac

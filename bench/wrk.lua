@@ -4,10 +4,18 @@
 -- the summary.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
+-- BENCH_TRACEPARENT: sent with every request (bench/tracing.sh: trace context from the edge).
+local traceparent = os.getenv("BENCH_TRACEPARENT")
+if traceparent == "" then
+  traceparent = nil
+end
+if traceparent then
+  wrk.headers["traceparent"] = traceparent
+end
 
 if method == "POST" then
   local letters = "abcdefghijklmnopqrstuvwxyz"
-  local headers = { ["Content-Type"] = "application/json" }
+  local headers = { ["Content-Type"] = "application/json", ["traceparent"] = traceparent }
 
   -- Each wrk thread has its own Lua state: number the threads so their tasks differ.
   local threads = 0

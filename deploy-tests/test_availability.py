@@ -75,8 +75,9 @@ def test_raised_maxima_break_the_budget(overlays):
 
 @pytest.mark.parametrize("env", OVERLAYS)
 def test_no_app_waits_for_the_database_to_be_ready(overlays, env):
-    # /healthz: alive; /readyz: database reachable. Every component answers a database outage
-    # with its own 503 + Retry-After, which a pod taken out of the load balancer would turn into 502.
+    # /healthz: alive; /readyz: configured; neither reaches the database. Every component answers
+    # a database outage with its own 503 + Retry-After, which a pod taken out of the load balancer
+    # would turn into 502.
     readiness = {a["metadata"]["name"]: a["spec"]["checks"]["readiness"]["httpGet"]["path"]
                  for a in of_kind(overlays[env], "SpinApp")}
     assert readiness == {"todo-read": "/healthz", "todo-write": "/healthz", "todo-image": "/healthz"}

@@ -1,6 +1,7 @@
 """NetworkPolicies: every pod's traffic is restricted both ways; the load balancer reaches
-only the Spin apps, which reach only the database proxy, the sidecar and DNS; only the proxy
-reaches Cloud SQL's range (from Terraform). GKE enforces them only with Dataplane V2, which the cluster enables."""
+only the Spin apps, which reach only the database proxy, the sidecar, the namespace's
+OpenTelemetry collector and DNS; only the proxy reaches Cloud SQL's range (from Terraform). GKE
+enforces them only with Dataplane V2, which the cluster enables."""
 
 import copy
 from urllib.parse import urlsplit
@@ -29,13 +30,15 @@ def test_every_pod_is_restricted_both_ways(overlays, env):
 
 
 @pytest.mark.parametrize("env", OVERLAYS)
-def test_spin_apps_talk_only_to_the_load_balancer_the_database_proxy_and_the_sidecar(overlays, env):
+def test_spin_apps_talk_only_to_the_load_balancer_the_database_proxy_the_sidecar_and_the_collector(overlays, env):
     docs = overlays[env]
     for app in ("SpinApp/todo-read", "SpinApp/todo-write", "SpinApp/todo-image"):
         egress = network.allowed_peers(docs, app, "Egress")
         destinations = [p.get("ipBlock", {}).get("cidr") or p.get("podSelector", {}).get("matchLabels") for p in egress
                         if p.get("podSelector") != DNS["podSelector"]]
-        assert destinations == [PROXY, {"app.kubernetes.io/name": "image-sidecar"}], app
+        assert destinations == [
+            PROXY, {"app.kubernetes.io/name": "image-sidecar"}, {"app.kubernetes.io/name": "otel-collector"}
+        ], app
         assert not [p for p in egress if "ipBlock" in p], f"{app} reaches no address outside the namespace"
         ingress = network.allowed_peers(docs, app, "Ingress")
         assert {p["ipBlock"]["cidr"] for p in ingress if "ipBlock" in p} == GOOGLE_LOAD_BALANCER
@@ -43,9 +46,11 @@ def test_spin_apps_talk_only_to_the_load_balancer_the_database_proxy_and_the_sid
 
 
 @pytest.mark.parametrize("env", OVERLAYS)
-def test_only_todo_image_reaches_the_sidecar(overlays, env):
+def test_only_todo_image_and_the_metrics_scrape_reach_the_sidecar(overlays, env):
     ingress = network.allowed_peers(overlays[env], "StatefulSet/image-sidecar", "Ingress")
-    assert [p["podSelector"]["matchLabels"] for p in ingress] == [{network.SPIN_APP_LABEL: "todo-image"}]
+    assert [p["podSelector"]["matchLabels"] for p in ingress] == [
+        {network.SPIN_APP_LABEL: "todo-image"}, {"app.kubernetes.io/name": "otel-collector"}
+    ]
 
 
 def test_the_cluster_enforces_network_policies_with_dataplane_v2():

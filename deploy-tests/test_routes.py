@@ -38,7 +38,9 @@ def test_spin_routing_semantics():
     answer = lambda path: (routes.spin_route(table, path) or routes.Route("", "404")).component
     assert answer("/api/todos") == "todos-list"
     assert answer("/api/todos/7") == "todo-update"
-    assert answer("/api/todos/7/x") == "404"
+    assert answer("/api/todos/7/x") == "health"
+    assert answer("/api/nope") == "health"
+    assert answer("/api") == "health"
     assert answer("/") == "web"
     assert answer("/assets/app.js") == "web"
     assert answer("/readyz") == "health"
@@ -84,7 +86,7 @@ def test_an_ingress_path_sent_to_the_wrong_app_is_rejected(docs):
         if entry["path"] == "/api/todos/*":
             entry["backend"]["service"]["name"] = "todo-read"
     assert routes.ingress_problems(docs, SPIN_TOML) == [
-        "/api/todos/42 (/api/todos/:id) goes to todo-read, answered by nothing (404), not todo-update"
+        "/api/todos/42 (/api/todos/:id) goes to todo-read, answered by health, not todo-update"
     ]
 
 

@@ -13,7 +13,8 @@ env_name=${1:?usage: infra/teardown.sh ENV}
 [[ $env_name =~ ^[a-z0-9-]+$ ]] || { echo "not an environment name: $env_name" >&2; exit 1; }
 namespace=todo-$env_name
 
-# The deployer's kinds (deploy_rules), by resource.group; first, second, then all the others.
+# The deployer's kinds (deploy_rules), by resource.group; first, second, then all the others
+# (Kubernetes puts back the default ServiceAccount and the kube-root-ca.crt ConfigMap at once).
 first=spinapps.core.spinkube.dev
 second=ingresses.networking.k8s.io
 rest=(
@@ -25,7 +26,7 @@ rest=(
   spinappexecutors.core.spinkube.dev
   backendconfigs.cloud.google.com
   managedcertificates.networking.gke.io frontendconfigs.networking.gke.io
-  services secrets persistentvolumeclaims
+  services secrets persistentvolumeclaims configmaps serviceaccounts
 )
 
 echo "--- tearing down the app in $namespace"

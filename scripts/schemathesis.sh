@@ -17,11 +17,15 @@ command -v schemathesis >/dev/null || {
   exit 1
 }
 
+# The session of the client schemathesis plays (scripts/schemathesis.toml): 256 random bits.
+TODO_SESSION=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export TODO_SESSION
+
 # Run inside target/ so Hypothesis' caches and the report stay out of the work tree.
 WORKDIR="$ROOT/target/schemathesis"
 mkdir -p "$WORKDIR"
 cd "$WORKDIR"
-schemathesis run "$ROOT/api/openapi.yaml" \
+schemathesis --config-file "$ROOT/scripts/schemathesis.toml" run "$ROOT/api/openapi.yaml" \
   --url "$APP_URL" \
   --checks all \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" \

@@ -89,7 +89,7 @@ resource "kubernetes_service_account_v1" "cloud_sql_proxy" {
 locals {
   # Every kind that k8s/ renders, by API group (what infra/deploy.sh applies and awaits).
   deploy_rules = {
-    ""                  = ["secrets", "services", "persistentvolumeclaims"]
+    ""                  = ["secrets", "services", "persistentvolumeclaims", "configmaps", "serviceaccounts"]
     "apps"              = ["deployments", "statefulsets", "replicasets"]
     "batch"             = ["jobs", "cronjobs"]
     "autoscaling"       = ["horizontalpodautoscalers"]

@@ -9,17 +9,19 @@ const CACHE_IMAGE: &str = "public, max-age=300";
 /// The placeholder (sidecar never got a picture) is revalidated, so the real one shows at once.
 const CACHE_PLACEHOLDER: &str = "no-cache";
 
-pub fn image(image: FetchedImage) -> Response {
+/// `content_type` is the checked type of a 200 from the sidecar (`None` for its 304).
+pub fn image(image: FetchedImage, content_type: Option<&'static str>) -> Response {
     let not_modified = image.status == 304;
     let cache = if image.placeholder { CACHE_PLACEHOLDER } else { CACHE_IMAGE };
     let mut builder = Response::builder();
     builder.status(if not_modified { 304 } else { 200 }).header("cache-control", cache);
-    let content_type = if not_modified { None } else { image.content_type };
-    for (name, value) in [("etag", image.etag), ("last-modified", image.last_modified), ("content-type", content_type)]
-    {
+    for (name, value) in [("etag", image.etag), ("last-modified", image.last_modified)] {
         if let Some(value) = value {
             builder.header(name, value);
         }
+    }
+    if let Some(content_type) = content_type.filter(|_| !not_modified) {
+        builder.header("content-type", content_type);
     }
     if image.placeholder {
         builder.header("x-image-placeholder", "true");

@@ -1,6 +1,11 @@
 // The todo page: the daily picture, the form and the shared list (newest first, paged,
-// filtered by All / Open / Done, kept current by polling), where a todo can be marked done,
-// edited in place and deleted with an undo.
+// filtered by All / Open / Done through the URL's fragment, #/open and #/done, so links, reloads
+// and the back button keep the filter; kept current by polling), where the todos this browser
+// wrote (`mine`, by its session cookie) can be marked done, edited in place (saved with Enter or
+// by leaving the field, cancelled with Escape) and deleted with an undo; others' todos are shown
+// without those controls. Your own todos can be marked all done or all open at once, and your
+// done ones cleared: the server changes a bounded batch per request and says whether more
+// remain, and the page asks again until none do.
 // Tasks are user input: they are only ever rendered with textContent, never as HTML.
 "use strict";
 
@@ -24,7 +29,11 @@ const loadMoreButton = byId("load-more");
 const undoBar = byId("undo");
 const undoText = byId("undo-text");
 const undoButton = byId("undo-button");
-const filterButtons = [...document.querySelectorAll("[data-filter]")];
+const filterLinks = [...document.querySelectorAll("[data-filter]")];
+const openCount = byId("open-count");
+const bulk = byId("bulk");
+const toggleAll = byId("toggle-all");
+const clearCompleted = byId("clear-completed");
 const photo = byId("daily-photo");
 const photoCaption = byId("daily-photo-caption");
 
@@ -86,8 +95,10 @@ function say(text, isError = false) {
 
 // --- what is shown --------------------------------------------------------------
 
+const FILTERS = { "#/open": "open", "#/done": "done" }; // anything else shows all
+
 const view = {
-  filter: "all", // "all" | "open" | "done"
+  filter: FILTERS[location.hash] ?? "all", // "all" | "open" | "done"
   generation: 0, // bumped when the filter changes: answers for an earlier filter are dropped
   changes: 0, // bumped by every change made here: list answers sent before it are stale
   etag: null, // of the first page of this filter, sent as If-None-Match
@@ -118,6 +129,7 @@ function showCounts() {
     counts[deleting.done ? "done" : "open"] -= 1;
   }
   for (const name of ["all", "open", "done"]) byId(`count-${name}`).textContent = String(counts[name]);
+  openCount.textContent = `${counts.open} open`;
 }
 
 const EMPTY_NOTES = { all: "Nothing to do yet.", open: "Nothing left to do.", done: "Nothing done yet." };
@@ -142,19 +154,36 @@ function renderTodo(todo) {
   label.append(box, text);
 
   const created = document.createElement("time");
+  item.append(label, created);
+
+  const entry = {
+    item, label, box, text, created, todo,
+    editor: null,
+    actions: null, editButton: null, deleteButton: null, // the author's controls (showControls)
+  };
+  box.addEventListener("change", () => setDone(entry));
+  showTodo(entry, todo);
+  return entry;
+}
+
+// Only a todo's author may change it: the controls exist on the caller's own todos alone.
+function showControls(entry, mine) {
+  entry.box.disabled = !mine;
+  if (mine === (entry.actions !== null)) return;
+  if (!mine) {
+    entry.actions.remove();
+    Object.assign(entry, { actions: null, editButton: null, deleteButton: null });
+    return;
+  }
   const editButton = actionButton("Edit");
   const deleteButton = actionButton("Delete");
+  editButton.addEventListener("click", () => startEdit(entry));
+  deleteButton.addEventListener("click", () => startDelete(entry));
   const actions = document.createElement("div");
   actions.className = "actions";
   actions.append(editButton, deleteButton);
-  item.append(label, created, actions);
-
-  const entry = { item, label, box, text, created, editButton, deleteButton, editor: null, todo };
-  box.addEventListener("change", () => setDone(entry));
-  editButton.addEventListener("click", () => startEdit(entry));
-  deleteButton.addEventListener("click", () => startDelete(entry));
-  showTodo(entry, todo);
-  return entry;
+  entry.item.append(actions);
+  Object.assign(entry, { actions, editButton, deleteButton });
 }
 
 function actionButton(name) {
@@ -172,9 +201,10 @@ function showTodo(entry, todo) {
   entry.text.textContent = todo.task;
   entry.created.dateTime = todo.created_at;
   entry.created.textContent = new Date(todo.created_at).toLocaleString();
+  showControls(entry, todo.mine);
   // Names a screen reader can tell apart: "Edit Buy milk", not a list of "Edit".
-  entry.editButton.setAttribute("aria-label", `Edit ${todo.task}`);
-  entry.deleteButton.setAttribute("aria-label", `Delete ${todo.task}`);
+  entry.editButton?.setAttribute("aria-label", `Edit ${todo.task}`);
+  entry.deleteButton?.setAttribute("aria-label", `Delete ${todo.task}`);
 }
 
 const isBusy = (entry) => entry.item.getAttribute("aria-busy") === "true";
@@ -254,15 +284,19 @@ function startEdit(entry) {
   input.setAttribute("aria-label", "Edit task");
   input.setAttribute("aria-describedby", "edit-hint");
   editor.append(input);
-  // Enter submits a form with one text field; Escape is ours.
+  // Enter submits a form with one text field; Escape is ours; leaving the field saves, and
+  // leaves the focus where the user put it.
   editor.addEventListener("submit", (event) => {
     event.preventDefault();
-    saveEdit(entry, input.value);
+    saveEdit(entry, input.value, { refocus: true });
   });
   input.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     event.preventDefault();
     stopEdit(entry);
+  });
+  input.addEventListener("blur", () => {
+    if (entry.editor === editor) saveEdit(entry, input.value, { refocus: false });
   });
   entry.label.hidden = true;
   entry.editButton.hidden = true;
@@ -271,27 +305,34 @@ function startEdit(entry) {
   input.focus();
 }
 
-function stopEdit(entry) {
-  entry.editor?.remove();
+// Closes the editor (set to null first: removing the focused field may fire its blur);
+// the focus goes back to Edit unless the user has put it elsewhere.
+function stopEdit(entry, { refocus = true } = {}) {
+  const editor = entry.editor;
   entry.editor = null;
+  editor?.remove();
   entry.label.hidden = false;
   entry.editButton.hidden = false;
-  entry.editButton.focus();
+  if (refocus) entry.editButton.focus();
 }
 
 // The server judges the task, as on create (trimmed, 1 to 140 characters): its 422
-// message is shown and the editor stays open.
-async function saveEdit(entry, task) {
+// message is shown and the editor stays open. An unchanged task closes it without a request.
+async function saveEdit(entry, task, { refocus }) {
   if (isBusy(entry)) return;
+  if (task.trim() === entry.todo.task) {
+    stopEdit(entry, { refocus });
+    return;
+  }
   setBusy(entry, true);
   try {
     const todo = await api("PATCH", `/api/todos/${entry.todo.id}`, { task });
     showTodo(entry, todo);
-    stopEdit(entry);
+    stopEdit(entry, { refocus: refocus || entry.editor?.contains(document.activeElement) });
     say("Todo saved.");
     changed();
   } catch (error) {
-    if (error.status === 404) stopEdit(entry);
+    if (error.status === 404) stopEdit(entry, { refocus });
     failedChange(entry, error, error.message); // as on create: the server's own words
   } finally {
     setBusy(entry, false);
@@ -390,6 +431,7 @@ async function refresh() {
   }
   view.etag = response.headers.get("etag");
   showFirstPage(payload);
+  await refreshMine();
 }
 
 // Merges the first page into what is shown, keeping elements (and focus) of todos that are
@@ -458,20 +500,85 @@ async function loadMore() {
   }
 }
 
+function markCurrentFilter() {
+  for (const link of filterLinks) {
+    if (link.dataset.filter === view.filter) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+// The fragment changed (a filter link, the back or forward button, a typed URL).
+function showFilterOfUrl() {
+  const filter = FILTERS[location.hash] ?? "all";
+  if (filter !== view.filter) showFilter(filter);
+}
+
 function showFilter(filter) {
   if (pendingDelete) commitDelete();
   view.filter = filter;
   view.generation += 1;
   view.etag = null;
-  for (const button of filterButtons) {
-    button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
-  }
+  markCurrentFilter();
   for (const entry of rendered.values()) entry.item.remove();
   rendered.clear();
   loadMoreButton.hidden = true;
   list.setAttribute("aria-busy", "true");
   listStatus.textContent = "";
   pollSoon();
+}
+
+// --- your own todos, all at once -------------------------------------------------------
+
+// How many of your todos are open and done, counted up to the server's bound (then "1000+").
+async function refreshMine() {
+  const mine = await api("GET", "/api/todos/mine");
+  const shown = (count) => (count >= mine.counted_up_to ? `${count}+` : String(count));
+  bulk.hidden = mine.open + mine.done === 0;
+  toggleAll.checked = mine.open === 0 && mine.done > 0;
+  clearCompleted.hidden = mine.done === 0;
+  clearCompleted.textContent = `Clear completed (${shown(mine.done)})`;
+}
+
+// Sends one bulk request after another until the server says none remain; `what` names the
+// change in messages. Returns how many todos were changed.
+async function inBatches(method, path, body, what) {
+  let changedCount = 0;
+  for (;;) {
+    const { changed: count, more } = await api(method, path, body);
+    changedCount += count;
+    if (!more) return changedCount;
+    say(`${what}: ${changedCount} so far…`);
+  }
+}
+
+async function runBulk(control, method, path, body, what, done) {
+  control.disabled = true;
+  say(`${what}…`);
+  try {
+    const count = await inBatches(method, path, body, what);
+    say(done(count));
+  } catch (error) {
+    say(`${what} stopped. ${error.message}`, true);
+  } finally {
+    control.disabled = false;
+    changed();
+  }
+}
+
+function markAllOfMine() {
+  const done = toggleAll.checked;
+  const what = done ? "Marking your todos done" : "Marking your todos open";
+  const plural = (count) => (count === 1 ? "1 todo" : `${count} todos`);
+  runBulk(toggleAll, "PATCH", "/api/todos/mine", { done }, what, (count) =>
+    `${plural(count)} marked ${done ? "done" : "open"}.`,
+  );
+}
+
+function clearMyCompleted() {
+  const plural = (count) => (count === 1 ? "1 done todo" : `${count} done todos`);
+  runBulk(clearCompleted, "DELETE", "/api/todos/mine?done=true", undefined, "Clearing your done todos", (count) =>
+    `${plural(count)} cleared.`,
+  );
 }
 
 // --- polling: every POLL_MS while visible; slower after failures; paused while hidden ---
@@ -590,11 +697,12 @@ taskInput.addEventListener("input", updateCounter);
 form.addEventListener("submit", submitTodo);
 loadMoreButton.addEventListener("click", loadMore);
 undoButton.addEventListener("click", undoDelete);
-for (const button of filterButtons) {
-  button.addEventListener("click", () => showFilter(button.dataset.filter));
-}
+toggleAll.addEventListener("change", markAllOfMine);
+clearCompleted.addEventListener("click", clearMyCompleted);
+window.addEventListener("hashchange", showFilterOfUrl);
 document.addEventListener("visibilitychange", onVisibilityChange);
 window.addEventListener("pagehide", sendPendingDelete);
 watchPhoto();
 updateCounter();
+markCurrentFilter();
 poll();

@@ -1,4 +1,5 @@
-//! The web page: `GET`/`HEAD /` and `/assets/...`, served from bytes embedded at build time.
+//! The web page: `GET /` and `/assets/...` (and `HEAD`, answered by `serve`), served from bytes
+//! embedded at build time.
 
 mod assets;
 mod responses;
@@ -9,7 +10,7 @@ use spin_sdk::http_component;
 
 use crate::assets::Freshness;
 
-const READ_ONLY: &[Method] = &[Method::Get, Method::Head];
+const READ_ONLY: &[Method] = &[Method::Get];
 const PAGE: Route = Route { name: "/", methods: READ_ONLY };
 const ASSETS: Route = Route { name: "/assets/...", methods: READ_ONLY };
 
@@ -29,7 +30,6 @@ async fn serve_asset(request: IncomingRequest) -> Result<Response, ApiError> {
         // update): these bytes must not be cached under that version's immutable URL.
         Freshness::OtherVersion => return Err(ApiError::not_found("this asset version is not served here")),
     };
-    let with_body = request.method() == Method::Get;
     let not_modified = not_modified(&header_values(&request, "if-none-match"), asset.etag);
-    Ok(responses::asset(asset, cache_control, with_body, not_modified))
+    Ok(responses::asset(asset, cache_control, not_modified))
 }

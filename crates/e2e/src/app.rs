@@ -87,6 +87,9 @@ pub struct TestApp {
     output: Arc<Mutex<Vec<String>>>,
     pub(crate) database: Option<(&'static Postgres, Database)>,
     pub(crate) client: reqwest::Client,
+    /// The session cookie (`name=value`) the app last set for this client, sent with every
+    /// request from then on, as a browser or `curl -c`/`-b` keeps it.
+    pub(crate) session: Mutex<Option<String>>,
     _ingress: Option<crate::deployment::Ingress>,
 }
 
@@ -125,7 +128,7 @@ impl TestApp {
         ingress: Option<crate::deployment::Ingress>,
     ) -> TestApp {
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
-        TestApp { addr, processes, output, database, client, _ingress: ingress }
+        TestApp { addr, processes, output, database, client, session: Mutex::new(None), _ingress: ingress }
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -13,9 +13,26 @@ impl TestApp {
         self.client.request(method, self.url(path))
     }
 
-    /// Sends `request` and reads the whole response.
+    /// Sends `request` as this app's one client and reads the whole response: with the session
+    /// cookie the app gave it (its first create makes it the author of what it creates), keeping
+    /// any new one.
     pub async fn send(&self, request: RequestBuilder) -> Reply {
-        Reply::read(request.send().await.expect("send the request")).await
+        let session = self.session.lock().unwrap().clone();
+        let request = match session {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        let reply = Reply::read(request.send().await.expect("send the request")).await;
+        if let Some(set_cookie) = reply.header("set-cookie") {
+            let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+            *self.session.lock().unwrap() = Some(cookie);
+        }
+        reply
+    }
+
+    /// The session cookie (`todo_session=...`) this client holds, if the app gave it one.
+    pub fn session(&self) -> Option<String> {
+        self.session.lock().unwrap().clone()
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -123,10 +140,17 @@ impl Reply {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
-    /// Asserts a JSON error `{"error": "..."}` with this status; returns the message.
+    /// Asserts a JSON error `{"error": "...", "request_id": "..."}` with this status, the id
+    /// also in `x-request-id`; returns the message.
     pub fn expect_error(&self, status: StatusCode) -> &str {
         assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.body.as_object().map(|o| o.len()), Some(1), "only an error field: {self:?}");
+        assert_eq!(self.body.as_object().map(|o| o.len()), Some(2), "only an error and its request id: {self:?}");
+        let request_id = self.body["request_id"].as_str().expect("a request id");
+        assert!(
+            request_id.len() == 32 && request_id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+            "{self:?}"
+        );
+        assert_eq!(self.header("x-request-id"), Some(request_id), "{self:?}");
         self.body["error"].as_str().filter(|m| !m.is_empty()).expect("an error message")
     }
 

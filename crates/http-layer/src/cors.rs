@@ -7,8 +7,8 @@ use spin_sdk::http::{IncomingRequest, Response};
 
 const ALLOWED_ORIGINS_VARIABLE: &str = "cors_allowed_origins";
 /// What a cross-origin client of the API sends and reads beyond the CORS-safelisted ones.
-const ALLOWED_HEADERS: &str = "content-type, idempotency-key, if-none-match";
-const EXPOSED_HEADERS: &str = "etag, location, retry-after";
+const ALLOWED_HEADERS: &str = "content-type, idempotency-key, if-none-match, traceparent";
+const EXPOSED_HEADERS: &str = "etag, location, retry-after, x-request-id";
 /// Browsers cache a preflight this long (Chromium caps it at 2 hours).
 const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
 
@@ -62,7 +62,7 @@ pub(crate) fn is_preflight(request: &IncomingRequest) -> bool {
 
 /// `204` telling the browser which methods and headers the route takes.
 pub(crate) fn preflight(route: &Route) -> Response {
-    let methods = route.methods.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let methods = route.allowed().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut builder = Response::builder();
     builder
         .status(204)

@@ -1,6 +1,8 @@
+use crate::request_id::RequestId;
 use spin_sdk::http::{Method, Response};
 
-/// A failed request: rendered as `{"error": message}` with its status, never cached.
+/// A failed request: rendered as `{"error": message, "request_id": id}` with its status, never
+/// cached.
 ///
 /// `detail` is for the log line only; server-side details never reach the client.
 #[derive(Debug)]
@@ -19,6 +21,11 @@ impl ApiError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, message)
+    }
+
+    /// The resource is there, and the client may not do this to it.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -65,8 +72,9 @@ impl ApiError {
         self.detail.as_deref()
     }
 
-    pub fn into_response(self) -> Response {
-        let mut response = crate::response::json(self.status, &ErrorBody { error: &self.message });
+    pub fn into_response(self, request_id: &RequestId) -> Response {
+        let body = ErrorBody { error: &self.message, request_id: request_id.as_str() };
+        let mut response = crate::response::json(self.status, &body);
         // An error must never be replayed by a cache in place of the resource.
         response.set_header("cache-control", "no-store");
         if let Some(allow) = self.allow {
@@ -82,11 +90,17 @@ impl ApiError {
 #[derive(serde::Serialize)]
 struct ErrorBody<'a> {
     error: &'a str,
+    request_id: &'a str,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request_id() -> RequestId {
+        let traceparent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_vec();
+        RequestId::from_trace_context(&[traceparent], &[]).unwrap()
+    }
 
     fn header(response: &Response, name: &str) -> Option<String> {
         response.header(name).and_then(|value| value.as_str()).map(str::to_owned)
@@ -94,17 +108,20 @@ mod tests {
 
     #[test]
     fn renders_uncacheable_json_error_bodies() {
-        let response = ApiError::unprocessable("Todo's task is empty.").into_response();
+        let response = ApiError::unprocessable("Todo's task is empty.").into_response(&request_id());
         assert_eq!(*response.status(), 422);
         assert_eq!(header(&response, "content-type").as_deref(), Some("application/json"));
         assert_eq!(header(&response, "cache-control").as_deref(), Some("no-store"));
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
-        assert_eq!(body, serde_json::json!({"error": "Todo's task is empty."}));
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "Todo's task is empty.", "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"})
+        );
     }
 
     #[test]
     fn method_not_allowed_lists_the_allowed_methods() {
-        let response = ApiError::method_not_allowed(&[Method::Get, Method::Head]).into_response();
+        let response = ApiError::method_not_allowed(&[Method::Get, Method::Head]).into_response(&request_id());
         assert_eq!(*response.status(), 405);
         assert_eq!(header(&response, "allow").as_deref(), Some("GET, HEAD"));
     }
@@ -113,7 +130,7 @@ mod tests {
     fn unavailable_asks_to_retry_and_hides_the_detail() {
         let error = ApiError::unavailable("database unavailable, retry later", 1, "refused by 10.0.0.7:5432");
         assert_eq!(error.detail(), Some("refused by 10.0.0.7:5432"));
-        let response = error.into_response();
+        let response = error.into_response(&request_id());
         assert_eq!(*response.status(), 503);
         assert_eq!(header(&response, "retry-after").as_deref(), Some("1"));
         assert!(!String::from_utf8_lossy(response.body()).contains("10.0.0.7"));

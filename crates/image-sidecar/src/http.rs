@@ -17,6 +17,7 @@ use crate::image::format_rfc3339;
 use crate::log;
 use crate::metrics;
 use crate::state::{AppState, Served};
+use crate::trace::Span;
 
 pub type Body = Full<Bytes>;
 
@@ -33,6 +34,13 @@ pub async fn handle<B: hyper::body::Body>(
     state: Arc<AppState>,
     request: Request<B>,
 ) -> Result<Response<Body>, Infallible> {
+    let is_image = request.uri().path() == "/image";
+    let span = match (is_image, request.method()) {
+        (true, &Method::GET) => Span::server("GET /image", request.headers()),
+        (true, &Method::HEAD) => Span::server("HEAD /image", request.headers()),
+        (true, _) => Span::server("/image", request.headers()),
+        (false, _) => Span::none(),
+    };
     let mut response = route(&state, &request);
     if !request.body().is_end_stream() {
         if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
@@ -40,8 +48,12 @@ pub async fn handle<B: hyper::body::Body>(
         }
         response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     }
-    if request.uri().path() == "/image" {
+    if is_image {
         state.metrics.count_image_response(response.status().as_u16());
+        span.set("http.request.method", request.method().as_str().to_owned());
+        span.set("http.route", "/image");
+        span.set("http.response.status_code", i64::from(response.status().as_u16()));
+        span.set("image.placeholder", state.current().placeholder);
     }
     Ok(response)
 }

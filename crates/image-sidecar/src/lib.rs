@@ -17,6 +17,7 @@ mod server;
 mod stall;
 mod state;
 mod store;
+mod trace;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,6 +41,7 @@ const LOAD_RETRY_DELAY: Duration = Duration::from_millis(200);
 /// Runs until `shutdown` completes: takes the volume's lock, loads the stored picture, then
 /// serves while refreshing in the background.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let tracing = trace::start(|name| std::env::var(name).ok()).context("cannot set up the OTLP trace exporter")?;
     let store = Arc::new(Store::open(&config.data_dir)?);
     let stored = load_stored(&store).await;
     let shown_source = redact::url(&config.source_url);
@@ -53,6 +55,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::
         json!({
             "listen": config.listen.to_string(), "data_dir": config.data_dir.display().to_string(),
             "source": shown_source, "placeholder": served.placeholder, "sha256": served.image.meta.sha256,
+            "traces_exported": tracing.is_some(),
         }),
     );
 
@@ -73,6 +76,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::
     server::serve(listener, state, shutdown, limits).await;
     let _ = stop_refresh.send(());
     let _ = refresher.await;
+    if let Some(tracing) = tracing {
+        tracing.shutdown().await;
+    }
     log::info("image-sidecar stopped", json!({}));
     Ok(())
 }

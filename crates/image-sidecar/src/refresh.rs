@@ -12,6 +12,8 @@ use crate::image::{Image, format_rfc3339};
 use crate::log;
 use crate::state::AppState;
 use crate::store::Store;
+use crate::trace::Span;
+use opentelemetry::trace::SpanKind;
 
 pub struct Schedule {
     pub interval: Duration,
@@ -71,15 +73,39 @@ pub async fn run(
     }
 }
 
-/// Downloads and persists; the blocking file work runs off the async workers.
+/// Downloads and persists; the blocking file work runs off the async workers. Traced as
+/// `refresh picture` with the download and the volume write inside.
 async fn fetch_and_store(fetcher: &Fetcher, store: &Arc<Store>) -> Result<Image, (&'static str, String)> {
-    let image = fetcher.fetch().await.map_err(|error| (error.reason(), error.to_string()))?;
+    let refresh = Span::root("refresh picture");
+    let outcome = fetch_and_store_in(&refresh, fetcher, store).await;
+    if let Err((reason, error)) = &outcome {
+        refresh.set("image.fetch.outcome", *reason);
+        refresh.fail(error.clone());
+    }
+    outcome
+}
+
+async fn fetch_and_store_in(
+    refresh: &Span,
+    fetcher: &Fetcher,
+    store: &Arc<Store>,
+) -> Result<Image, (&'static str, String)> {
+    let fetch = refresh.child("fetch picture", SpanKind::Client);
+    fetch.set("url.full", fetcher.shown_source().to_owned());
+    let image = fetcher.fetch().await.map_err(|error| {
+        fetch.fail(error.to_string());
+        (error.reason(), error.to_string())
+    })?;
+    fetch.set("http.response.body.size", image.meta.size as i64);
+    drop(fetch);
+    let write = refresh.child("store picture", SpanKind::Internal);
     let store = Arc::clone(store);
     let saved = image.clone();
     tokio::task::spawn_blocking(move || store.save(&saved))
         .await
         .map_err(|error| ("storage", error.to_string()))?
-        .map_err(|error| ("storage", format!("cannot store the picture: {error}")))?;
+        .map_err(|error| ("storage", format!("cannot store the picture: {error}")))
+        .inspect_err(|(_, error)| write.fail(error.clone()))?;
     Ok(image)
 }
 

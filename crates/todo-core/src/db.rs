@@ -8,9 +8,17 @@ const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// Opens the one connection a request uses.
 pub fn connect() -> Result<Connection, ApiError> {
-    let url = spin_sdk::variables::get(DB_URL_VARIABLE)
-        .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))?;
-    Connection::open(&url).map_err(db_error)
+    Connection::open(&database_url()?).map_err(db_error)
+}
+
+/// Whether the database URL is set: what readiness checks, without a round trip.
+pub fn database_configured() -> Result<(), ApiError> {
+    database_url().map(drop)
+}
+
+fn database_url() -> Result<String, ApiError> {
+    spin_sdk::variables::get(DB_URL_VARIABLE)
+        .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))
 }
 
 /// Runs one parameterised statement.
@@ -56,6 +64,12 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_layer::RequestId;
+
+    fn request_id() -> RequestId {
+        let traceparent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_vec();
+        RequestId::from_trace_context(&[traceparent], &[]).unwrap()
+    }
 
     #[test]
     fn recognises_connection_loss_sqlstates() {
@@ -71,7 +85,7 @@ mod tests {
     fn connection_failures_are_503_and_sql_faults_500() {
         let refused = db_error(PgError::ConnectionFailed("connection refused".into()));
         assert_eq!(refused.status(), 503);
-        assert_eq!(refused.into_response().header("retry-after").unwrap().as_str(), Some("1"));
+        assert_eq!(refused.into_response(&request_id()).header("retry-after").unwrap().as_str(), Some("1"));
         let closed = db_error(PgError::QueryFailed(QueryError::Text("connection closed".into())));
         assert_eq!(closed.status(), 503);
         let bad = db_error(PgError::BadParameter("oops".into()));

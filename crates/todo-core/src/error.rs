@@ -26,13 +26,19 @@ client_error_from! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_layer::RequestId;
+
+    fn request_id() -> RequestId {
+        let traceparent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_vec();
+        RequestId::from_trace_context(&[traceparent], &[]).unwrap()
+    }
 
     #[test]
     fn each_invalid_input_has_its_status_and_message() {
         let error = ApiError::from(InvalidTask::TooLong(141));
         assert_eq!(error.status(), 422);
-        let body: serde_json::Value = serde_json::from_slice(error.into_response().body()).unwrap();
-        assert_eq!(body, serde_json::json!({"error": "Todo's length: 141 is over the limit 140."}));
+        let body: serde_json::Value = serde_json::from_slice(error.into_response(&request_id()).body()).unwrap();
+        assert_eq!(body["error"], "Todo's length: 141 is over the limit 140.");
         assert_eq!(ApiError::from(InvalidTodoId).status(), 400);
         assert_eq!(ApiError::from(InvalidIdempotencyKey).status(), 400);
     }

@@ -1,21 +1,29 @@
 //! The only SQL of the API: one parameterised statement per request (the list's `304`: one
-//! smaller one instead).
+//! smaller one instead). Every statement that returns todos says, per todo, whether the caller
+//! wrote it (`mine`).
 
 use crate::body::TodoEdit;
 use crate::db::{decode, query};
 use crate::idempotency::IdempotencyKey;
 use crate::page::ListQuery;
+use crate::session::Author;
 use crate::task::TaskText;
 use crate::todo::{CreatedAt, Todo, TodoId};
 use http_layer::ApiError;
 use spin_sdk::pg4::{Connection, DbValue, ParameterValue, RowSet};
 
-/// The columns of a [`Todo`], in the order `decode_todo` reads them. `created_at` is read as a
-/// TIMESTAMP in UTC: Spin's pg4 can read that type but not TIMESTAMPTZ, and a binary timestamp
-/// is cheaper for the database than formatting text with `to_char`.
+/// The columns of a [`Todo`], in the order `decode_todo` reads them; `$caller` is the parameter
+/// holding the caller's [`Author`] (empty bytes without a session, which no author equals).
+/// `created_at` is read as a TIMESTAMP in UTC: Spin's pg4 can read that type but not
+/// TIMESTAMPTZ, and a binary timestamp is cheaper for the database than formatting text with
+/// `to_char`.
 macro_rules! todo_columns {
-    () => {
-        "id, task, done, created_at AT TIME ZONE 'UTC' AS created_at"
+    ($caller:literal) => {
+        concat!(
+            "id, task, done, created_at AT TIME ZONE 'UTC' AS created_at, coalesce(author = ",
+            $caller,
+            ", false) AS mine"
+        )
     };
 }
 
@@ -24,18 +32,20 @@ macro_rules! todo_columns {
 /// when the page is empty. The counts are the sums of `todo_counts`, the 64 rows that triggers
 /// keep as todos are written (migrations/0002): reading them costs the same at any table size.
 /// One statement per filter, the filter written out, so that the planner sees which partial index
-/// (`todos_done_id`, `todos_open_id`) holds the page's rows whatever the parameters.
+/// (`todos_done_id`, `todos_open_id`) holds the page's rows whatever the parameters. `$3` is the
+/// reader, for `mine`.
 macro_rules! list_statement {
     ($filter:literal) => {
         concat!(
             "WITH counts AS (SELECT sum(todos)::int8 AS total, sum(done)::int8 AS done_total, ",
             "sum(changes)::int8 AS changes FROM todo_counts), ",
             "page AS (SELECT ",
-            todo_columns!(),
+            todo_columns!("$3"),
             " FROM todos WHERE id < $1",
             $filter,
             " ORDER BY id DESC LIMIT $2) ",
-            "SELECT page.id, page.task, page.done, page.created_at, counts.total, counts.done_total, counts.changes ",
+            "SELECT page.id, page.task, page.done, page.created_at, page.mine, ",
+            "counts.total, counts.done_total, counts.changes ",
             "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
         )
     };
@@ -49,32 +59,67 @@ pub const LIST_OPEN: &str = list_statement!(" AND NOT done");
 /// is read (64 rows, one or two pages of a table that triggers keep small).
 pub const CHANGES: &str = "SELECT sum(changes)::int8 FROM todo_counts";
 
-/// Inserts a todo created without an idempotency key. Not the statement below with a NULL key:
-/// an `ON CONFLICT DO UPDATE` also fires the table's UPDATE triggers, a counter update for nothing.
-const CREATE: &str = concat!("INSERT INTO todos (task) VALUES ($1) RETURNING ", todo_columns!());
+/// A todo written by `$2`, created without an idempotency key.
+const CREATE: &str = concat!("INSERT INTO todos (task, author) VALUES ($1, $2) RETURNING ", todo_columns!("$2"));
 
-/// Inserts, or with a key already used for the same task returns that todo. `DO UPDATE` (not
-/// `DO NOTHING`) so a create racing another with the same key waits for it and still gets the
-/// row back; a key already used for a different task matches no row. The replay changes no
-/// column, so the change counter stays (the list's `ETag` with it).
-const CREATE_IDEMPOTENT: &str = concat!(
-    "INSERT INTO todos (task, idempotency_key) VALUES ($1, $2) ",
-    "ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key ",
-    "WHERE todos.task = EXCLUDED.task ",
-    "RETURNING ",
-    todo_columns!()
+/// A create with the idempotency key `$3` of the session `$2`, in one statement:
+/// - `next` draws the id the todo will have if this request is the key's first;
+/// - `claim` records the key with that id, or, when the session used the key before, takes the
+///   stored id back (same task, within 24 hours), or gives the key to this request (expired);
+///   a key in use for another task matches no row (`409`). `DO UPDATE` rather than `DO NOTHING`
+///   so a create racing another with the same key waits for it and still gets its row back;
+/// - `created` inserts the todo when the claim kept the id drawn here;
+/// - otherwise the answer is the first request's todo as it was created, from the claim (its
+///   row is read even when the first request committed after this statement began). A replay
+///   writes no todo, so the change counter stays (the list's `ETag` with it);
+/// - `swept` deletes up to two expired keys of any session, oldest first, skipping those other
+///   requests hold: each create with a key removes more than it adds, so the table stays about
+///   a day of keys deep, without a scan.
+const CREATE_WITH_KEY: &str = concat!(
+    "WITH next AS (SELECT nextval(pg_get_serial_sequence('todos', 'id')) AS id), ",
+    "claim AS (INSERT INTO idempotency_keys (author, key, task, todo_id) SELECT $2, $3, $1, next.id FROM next ",
+    "ON CONFLICT (author, key) DO UPDATE SET ",
+    "todo_id = CASE WHEN idempotency_keys.created_at > now() - interval '24 hours' ",
+    "THEN idempotency_keys.todo_id ELSE EXCLUDED.todo_id END, ",
+    "created_at = CASE WHEN idempotency_keys.created_at > now() - interval '24 hours' ",
+    "THEN idempotency_keys.created_at ELSE EXCLUDED.created_at END, ",
+    "task = EXCLUDED.task ",
+    "WHERE idempotency_keys.task = EXCLUDED.task OR idempotency_keys.created_at <= now() - interval '24 hours' ",
+    "RETURNING todo_id, task, created_at), ",
+    "created AS (INSERT INTO todos (id, task, author) OVERRIDING SYSTEM VALUE ",
+    "SELECT claim.todo_id, claim.task, $2 FROM claim JOIN next ON claim.todo_id = next.id RETURNING ",
+    todo_columns!("$2"),
+    "), ",
+    "swept AS (DELETE FROM idempotency_keys WHERE (author, key) IN (SELECT author, key FROM idempotency_keys ",
+    "WHERE created_at <= now() - interval '24 hours' AND NOT (author = $2 AND key = $3) ",
+    "ORDER BY created_at LIMIT 2 FOR UPDATE SKIP LOCKED)) ",
+    "SELECT * FROM created UNION ALL ",
+    "SELECT claim.todo_id, claim.task, false, claim.created_at AT TIME ZONE 'UTC', true ",
+    "FROM claim JOIN next ON claim.todo_id <> next.id"
 );
 
-/// Changes the task when `$1`, `done` when `$3`; one row lock, so a racing delete either comes
-/// first (no row: 404) or after (the edit is returned, then the todo is gone).
+/// Changes the task when `$1`, `done` when `$3`, of todo `$5` if `$6` wrote it; one row lock, so
+/// a racing delete either comes first (no row: 404) or after (the edit is returned, then the
+/// todo is gone). The first column says whose it is: a row `true` and the todo when edited;
+/// one `false` row when someone else wrote the todo (403); no row when there is no such todo,
+/// also when it was the caller's and a racing delete took it.
 const UPDATE: &str = concat!(
-    "UPDATE todos SET task = CASE WHEN $1 THEN $2 ELSE task END, done = CASE WHEN $3 THEN $4 ELSE done END ",
-    "WHERE id = $5 RETURNING ",
-    todo_columns!()
+    "WITH updated AS (UPDATE todos SET task = CASE WHEN $1 THEN $2 ELSE task END, ",
+    "done = CASE WHEN $3 THEN $4 ELSE done END WHERE id = $5 AND author = $6 RETURNING ",
+    todo_columns!("$6"),
+    ") SELECT true, updated.* FROM updated UNION ALL ",
+    "SELECT false, NULL, NULL, NULL, NULL, NULL FROM todos WHERE id = $5 AND author IS DISTINCT FROM $6"
 );
 
-const DELETE: &str = "DELETE FROM todos WHERE id = $1 RETURNING id";
+/// Deletes todo `$1` if `$2` wrote it: `true` when deleted, `false` when someone else wrote it,
+/// no row when there is no such todo (as for `UPDATE`).
+const DELETE: &str = concat!(
+    "WITH deleted AS (DELETE FROM todos WHERE id = $1 AND author = $2 RETURNING id) ",
+    "SELECT true FROM deleted UNION ALL ",
+    "SELECT false FROM todos WHERE id = $1 AND author IS DISTINCT FROM $2"
+);
 
+/// The one-row query, for the benchmark floor (bench/floor).
 pub const PING: &str = "SELECT 1";
 
 /// How many todos there are in all, open and done (whatever page or filter was asked for).
@@ -98,8 +143,27 @@ pub struct ListPage {
     pub changes: Changes,
 }
 
-/// The newest todos of a page, newest first, the counts and the change counter.
-pub fn list(db: &Connection, page: ListQuery) -> Result<ListPage, ApiError> {
+/// Columns of a todo in a row, `mine` included.
+const TODO_COLUMNS: usize = 5;
+
+/// What a change asked of a todo came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Change<T> {
+    Made(T),
+    /// Someone else wrote the todo (or nobody did: it predates sessions).
+    NotTheAuthor,
+    NoSuchTodo,
+}
+
+/// The caller as a statement parameter: its author hash, or empty bytes without a session
+/// (never equal to a stored author, which has 32 bytes).
+fn caller(author: Option<&Author>) -> ParameterValue {
+    ParameterValue::Binary(author.map_or_else(Vec::new, |author| author.as_bytes().to_vec()))
+}
+
+/// The newest todos of a page, newest first, each saying whether `reader` wrote it, the counts
+/// and the change counter.
+pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result<ListPage, ApiError> {
     let statement = match page.done {
         None => LIST,
         Some(true) => LIST_DONE,
@@ -108,8 +172,8 @@ pub fn list(db: &Connection, page: ListQuery) -> Result<ListPage, ApiError> {
     let before = page.before.map_or(i64::MAX, TodoId::get);
     let mut totals = None;
     let mut todos = Vec::new();
-    for mut row in query(db, statement, &[before.into(), page.limit.into()])?.rows {
-        let total_columns = row.split_off(row.len().min(4));
+    for mut row in query(db, statement, &[before.into(), page.limit.into(), caller(reader)])?.rows {
+        let total_columns = row.split_off(row.len().min(TODO_COLUMNS));
         if totals.is_none() {
             totals = Some(decode_totals(&total_columns)?);
         }
@@ -130,20 +194,29 @@ pub fn changes(db: &Connection) -> Result<Changes, ApiError> {
     Ok(Changes(decode(value)?))
 }
 
-/// Stores a new todo, or returns the one created earlier with the same idempotency key.
-pub fn create(db: &Connection, task: &TaskText, key: Option<&IdempotencyKey>) -> Result<Todo, ApiError> {
-    let task = ParameterValue::from(task.as_str().to_owned());
-    let rows = match key {
-        None => query(db, CREATE, &[task])?,
-        Some(key) => query(db, CREATE_IDEMPOTENT, &[task, key.as_str().to_owned().into()])?,
+/// Stores a new todo written by `author`, or, for a key the author used before (within 24
+/// hours, for the same task), returns the todo the first request created.
+pub fn create(
+    db: &Connection,
+    task: &TaskText,
+    author: &Author,
+    key: Option<&IdempotencyKey>,
+) -> Result<Todo, ApiError> {
+    let mut params = vec![task.as_str().to_owned().into(), caller(Some(author))];
+    let statement = match key {
+        Some(key) => {
+            params.push(key.as_str().to_owned().into());
+            CREATE_WITH_KEY
+        }
+        None => CREATE,
     };
-    decode_todos(rows)?
+    decode_todos(query(db, statement, &params)?)?
         .pop()
         .ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
 }
 
-/// Applies an edit; `None` when there is no such todo.
-pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit) -> Result<Option<Todo>, ApiError> {
+/// Applies an edit, if `author` wrote the todo.
+pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: &Author) -> Result<Change<Todo>, ApiError> {
     let task = edit.task.as_ref().map_or("", TaskText::as_str).to_owned();
     let params = [
         edit.task.is_some().into(),
@@ -151,20 +224,26 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit) -> Result<Option<Tod
         edit.done.is_some().into(),
         edit.done.unwrap_or(false).into(),
         id.get().into(),
+        caller(Some(author)),
     ];
-    let rows = query(db, UPDATE, &params)?;
-    Ok(decode_todos(rows)?.pop())
+    let Some(mut row) = query(db, UPDATE, &params)?.rows.pop() else {
+        return Ok(Change::NoSuchTodo);
+    };
+    let todo = row.split_off(1);
+    match row.first().map(decode::<bool>).transpose()? {
+        Some(true) => Ok(Change::Made(decode_todo(todo)?)),
+        _ => Ok(Change::NotTheAuthor),
+    }
 }
 
-/// Removes a todo; `false` when there was none with this id.
-pub fn delete(db: &Connection, id: TodoId) -> Result<bool, ApiError> {
-    Ok(!query(db, DELETE, &[id.get().into()])?.rows.is_empty())
-}
-
-/// A round trip to the database.
-pub fn ping(db: &Connection) -> Result<(), ApiError> {
-    query(db, PING, &[])?;
-    Ok(())
+/// Removes a todo, if `author` wrote it.
+pub fn delete(db: &Connection, id: TodoId, author: &Author) -> Result<Change<()>, ApiError> {
+    let rows = query(db, DELETE, &[id.get().into(), caller(Some(author))])?.rows;
+    match rows.first().and_then(|row| row.first()).map(decode::<bool>).transpose()? {
+        Some(true) => Ok(Change::Made(())),
+        Some(false) => Ok(Change::NotTheAuthor),
+        None => Ok(Change::NoSuchTodo),
+    }
 }
 
 fn decode_totals(columns: &[DbValue]) -> Result<(Counts, Changes), ApiError> {
@@ -182,8 +261,8 @@ fn decode_todos(rows: RowSet) -> Result<Vec<Todo>, ApiError> {
 
 fn decode_todo(row: Vec<DbValue>) -> Result<Todo, ApiError> {
     let columns = row.len();
-    let Ok([id, task, done, created_at]) = <[DbValue; 4]>::try_from(row) else {
-        return Err(ApiError::internal(format!("a todo row has {columns} columns, not 4")));
+    let Ok([id, task, done, created_at, mine]) = <[DbValue; TODO_COLUMNS]>::try_from(row) else {
+        return Err(ApiError::internal(format!("a todo row has {columns} columns, not {TODO_COLUMNS}")));
     };
     Ok(Todo {
         id: decode(&id)?,
@@ -193,5 +272,90 @@ fn decode_todo(row: Vec<DbValue>) -> Result<Todo, ApiError> {
         },
         done: decode(&done)?,
         created_at: CreatedAt(decode(&created_at)?),
+        mine: decode(&mine)?,
     })
+}
+
+// --- one todo, and the caller's own todos in bulk ---------------------------------------------
+
+/// One todo by its primary key, saying whether `$2` wrote it.
+const GET: &str = concat!("SELECT ", todo_columns!("$2"), " FROM todos WHERE id = $1");
+
+/// Sets `done = $2` on at most `$3` of `$1`'s todos that are not so yet, oldest first, through
+/// the index on (author, done, id); `batch` looks one todo further, so the answer can say
+/// whether more remain. The update checks author and state again: a todo changed or deleted by a
+/// racing request since `batch` read it is left alone and not counted.
+const MARK_OWN: &str = concat!(
+    "WITH batch AS (SELECT id FROM todos WHERE author = $1 AND done = NOT $2 ORDER BY id LIMIT $3::bigint + 1), ",
+    "changed AS (UPDATE todos SET done = $2 WHERE id IN (SELECT id FROM batch ORDER BY id LIMIT $3) ",
+    "AND author = $1 AND done = NOT $2 RETURNING 1) ",
+    "SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM batch) > $3"
+);
+
+/// Deletes at most `$2` of `$1`'s done todos, oldest first, as [`MARK_OWN`] marks them.
+const CLEAR_OWN_DONE: &str = concat!(
+    "WITH batch AS (SELECT id FROM todos WHERE author = $1 AND done ORDER BY id LIMIT $2::bigint + 1), ",
+    "removed AS (DELETE FROM todos WHERE id IN (SELECT id FROM batch ORDER BY id LIMIT $2) ",
+    "AND author = $1 AND done RETURNING 1) ",
+    "SELECT (SELECT count(*) FROM removed), (SELECT count(*) FROM batch) > $2"
+);
+
+/// How many of `$1`'s todos are open and done, each counted up to `$2` (an index range read of
+/// at most `$2` entries each, whatever the table's size).
+const COUNT_OWN: &str = concat!(
+    "SELECT (SELECT count(*) FROM (SELECT FROM todos WHERE author = $1 AND NOT done LIMIT $2) AS open), ",
+    "(SELECT count(*) FROM (SELECT FROM todos WHERE author = $1 AND done LIMIT $2) AS done)"
+);
+
+/// The most todos one bulk request changes: on 1,000,000 todos of one author a batch takes
+/// tens of milliseconds (BENCHMARKS.md), far below the statement timeout.
+pub const BULK_BATCH: i64 = 1000;
+/// The most todos of one author [`count_own`] counts of each state.
+pub const OWN_COUNT_BOUND: i64 = 1000;
+
+/// What one bulk request did: how many todos it changed, and whether more are left to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Batch {
+    pub changed: i64,
+    pub more: bool,
+}
+
+/// The caller's todos by state, each counted up to `counted_up_to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct OwnCounts {
+    pub open: i64,
+    pub done: i64,
+    pub counted_up_to: i64,
+}
+
+/// One todo, saying whether `reader` wrote it; `None` when there is no such todo.
+pub fn get(db: &Connection, id: TodoId, reader: Option<&Author>) -> Result<Option<Todo>, ApiError> {
+    Ok(decode_todos(query(db, GET, &[id.get().into(), caller(reader)])?)?.pop())
+}
+
+/// Marks up to [`BULK_BATCH`] of `author`'s todos done (or open).
+pub fn mark_own(db: &Connection, author: &Author, done: bool) -> Result<Batch, ApiError> {
+    let params = [caller(Some(author)), done.into(), BULK_BATCH.into()];
+    decode_batch(query(db, MARK_OWN, &params)?)
+}
+
+/// Deletes up to [`BULK_BATCH`] of `author`'s done todos.
+pub fn clear_own_done(db: &Connection, author: &Author) -> Result<Batch, ApiError> {
+    decode_batch(query(db, CLEAR_OWN_DONE, &[caller(Some(author)), BULK_BATCH.into()])?)
+}
+
+/// How many of `author`'s todos are open and done, up to [`OWN_COUNT_BOUND`] each.
+pub fn count_own(db: &Connection, author: &Author) -> Result<OwnCounts, ApiError> {
+    let rows = query(db, COUNT_OWN, &[caller(Some(author)), OWN_COUNT_BOUND.into()])?.rows;
+    let Some([open, done]) = rows.first().map(Vec::as_slice) else {
+        return Err(ApiError::internal("the own counts are not one row of 2 columns"));
+    };
+    Ok(OwnCounts { open: decode(open)?, done: decode(done)?, counted_up_to: OWN_COUNT_BOUND })
+}
+
+fn decode_batch(rows: RowSet) -> Result<Batch, ApiError> {
+    let Some([changed, more]) = rows.rows.first().map(Vec::as_slice) else {
+        return Err(ApiError::internal("a bulk change did not answer one row of 2 columns"));
+    };
+    Ok(Batch { changed: decode(changed)?, more: decode(more)? })
 }

@@ -3,13 +3,15 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// A todo as stored and as returned by the API.
+/// A todo as stored and as returned by the API, to one caller: `mine` when the caller's session
+/// wrote it (only then may the caller change or delete it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Todo {
     pub id: i64,
     pub task: String,
     pub done: bool,
     pub created_at: CreatedAt,
+    pub mine: bool,
 }
 
 /// When a todo was created, in UTC to the microsecond (PostgreSQL's precision); written as
@@ -87,10 +89,10 @@ mod tests {
     #[test]
     fn serializes_with_the_api_field_names() {
         let created_at = "2024-01-02T03:04:05.000006".parse().unwrap();
-        let todo = Todo { id: 7, task: "x".into(), done: false, created_at: CreatedAt(created_at) };
+        let todo = Todo { id: 7, task: "x".into(), done: false, created_at: CreatedAt(created_at), mine: true };
         assert_eq!(
             serde_json::to_value(&todo).unwrap(),
-            serde_json::json!({"id": 7, "task": "x", "done": false, "created_at": "2024-01-02T03:04:05.000006Z"})
+            serde_json::json!({"id": 7, "task": "x", "done": false, "created_at": "2024-01-02T03:04:05.000006Z", "mine": true})
         );
     }
 

@@ -86,8 +86,10 @@ async fn a_bad_idempotency_key_is_refused_and_stores_nothing() {
         assert_eq!(create(key_lines), 400, "{}", String::from_utf8_lossy(key_lines));
     }
     assert_eq!(app.row_count(), 0);
-    assert_eq!(create(b"idempotency-key: good-key\r\n"), 201);
-    assert_eq!(create(b"idempotency-key: good-key\r\n"), 201);
+    // A key is its session's: the retry comes with the session cookie, as a client keeps it.
+    let good_key = b"idempotency-key: good-key\r\ncookie: todo_session=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n";
+    assert_eq!(create(good_key), 201);
+    assert_eq!(create(good_key), 201);
     assert_eq!(app.row_count(), 1);
 }
 
@@ -141,7 +143,7 @@ async fn a_database_outage_logs_one_short_line_per_request() {
         .env("RUST_BACKTRACE", "1");
     let app = TestApp::spawn(config);
     for _ in 0..5 {
-        assert_eq!(reqwest::get(app.url("/readyz")).await.unwrap().status().as_u16(), 503);
+        assert_eq!(reqwest::get(app.url("/api/todos")).await.unwrap().status().as_u16(), 503);
     }
     let logs = app.wait_for_request_logs(5, Duration::from_secs(10));
     assert_eq!(logs.len(), 5, "one line per request: {logs:?}");

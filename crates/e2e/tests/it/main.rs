@@ -2,10 +2,14 @@
 
 mod abuse;
 mod artifact;
+mod authorship;
 mod browser;
+mod completeness;
 mod daily_photo;
+mod defence;
 mod deployment;
 mod scale;
 mod todo_api;
 mod todo_edit;
+mod tracing;
 mod web;

@@ -62,10 +62,8 @@ async fn every_kind_of_write_keeps_the_counts_and_moves_the_change_counter() {
     write("UPDATE todos SET done = true WHERE id % 4 = 0", false);
     write("UPDATE todos SET task = 'edited' WHERE id = 1", true);
     write("UPDATE todos SET done = done WHERE id < 0", false);
-    write("INSERT INTO todos (task, idempotency_key) VALUES ('keyed', 'k1')", true);
-    let replay = "INSERT INTO todos (task, idempotency_key) VALUES ('keyed', 'k1') ON CONFLICT (idempotency_key) \
-                  DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key WHERE todos.task = EXCLUDED.task";
-    write(replay, false);
+    write("INSERT INTO todos (task, author) VALUES ('authored', sha256('a session'::bytea))", true);
+    write("UPDATE todos SET task = task, author = author WHERE author IS NOT NULL", false);
     write("DELETE FROM todos WHERE id % 5 = 0", true);
     write("DELETE FROM todos WHERE id < 0", false);
     write("BEGIN; INSERT INTO todos (task) VALUES ('rolled back'); ROLLBACK", false);

@@ -45,12 +45,14 @@ async fn every_filter_and_page_reads_an_index_at_a_million_todos() {
 fn check_pages(database: &Database, case: &str, statements: &[(&str, &str, Option<&str>)]) {
     for &(filter, statement, index) in statements {
         for before in [i64::MAX, TODOS / 2, 10_000] {
-            let sql = format!("PREPARE page (int8, int8) AS {statement}; EXECUTE page({before}, 50)");
+            // A reader with a session: `mine` is computed for every todo of the page.
+            let execute = format!("page({before}, 50, sha256('a session'::bytea))");
+            let sql = format!("PREPARE page (int8, int8, bytea) AS {statement}; EXECUTE {execute}");
             let rows = shared_postgres().psql(&database.name, &sql).lines().count();
             assert!(rows > 1, "a page of todos and the counts ({case}, before={before})");
             let plan = explain(
                 database,
-                &format!("PREPARE page (int8, int8) AS {statement}; EXPLAIN_EXECUTE page({before}, 50)"),
+                &format!("PREPARE page (int8, int8, bytea) AS {statement}; EXPLAIN_EXECUTE {execute}"),
             );
             println!("-- {case}: the list of {filter} todos, before={before}\n{plan}");
             assert!(!plan.contains("Seq Scan on todos"), "{case}, before={before}: {plan}");

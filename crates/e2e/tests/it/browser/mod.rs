@@ -4,7 +4,9 @@
 //!
 //! Screenshots land in `artifacts/` at the workspace root.
 
+mod authorship;
 mod chrome;
+mod complete;
 mod stack;
 
 use chrome::Browser;
@@ -12,6 +14,8 @@ use serde_json::Value;
 
 const ENTER: &str = "\u{E007}"; // WebDriver's key codes for Enter and Escape
 const ESCAPE: &str = "\u{E00C}";
+const CONTROL: &str = "\u{E009}";
+const RELEASE_KEYS: &str = "\u{E000}"; // releases the modifiers pressed before it
 const FIRST_TASK: &str = "#todo-list li:first-child .task";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +174,7 @@ async fn editing_in_place_saves_with_enter_and_cancels_with_escape(browser: &Bro
     assert_eq!(text_of(browser, &task).await, original, "Escape cancels");
 
     let editor = open_editor(browser, &item).await;
-    editor.clear().await.unwrap();
+    select_all(&editor).await;
     editor.send_keys("  Fix the typo  ").await.unwrap();
     editor.send_keys(ENTER).await.unwrap();
     let saved = format!(
@@ -416,7 +420,7 @@ async fn servers_422_message_is_shown_for_an_empty_edit(browser: &Browser) {
         .unwrap();
 
     let editor = open_editor(browser, &item).await;
-    editor.clear().await.unwrap();
+    select_all(&editor).await;
     editor.send_keys("   ").await.unwrap();
     editor.send_keys(ENTER).await.unwrap();
     let shown = format!(
@@ -448,6 +452,12 @@ async fn first_todo(browser: &Browser) -> (String, String) {
     (id, item)
 }
 
+/// Selects a field's text, so that what is typed next replaces it. (WebDriver's Element Clear
+/// would also take the focus away from the field, which saves an edit.)
+async fn select_all(field: &fantoccini::elements::Element) {
+    field.send_keys(&format!("{CONTROL}a{RELEASE_KEYS}")).await.unwrap();
+}
+
 /// Clicks the todo's Edit and returns the input that opens in its place, focused.
 async fn open_editor(browser: &Browser, item: &str) -> fantoccini::elements::Element {
     browser.find(&format!("{item} button.edit")).await.click().await.unwrap();
@@ -456,14 +466,13 @@ async fn open_editor(browser: &Browser, item: &str) -> fantoccini::elements::Ele
     browser.find(&format!("{item} .editor input")).await
 }
 
+/// Follows the filter's link; the page shows that filter once the list is loaded.
 async fn show_filter(browser: &Browser, filter: &str) {
-    let button = format!("[data-filter={filter}]");
-    browser.find(&button).await.click().await.unwrap();
+    let link = format!("[data-filter={filter}]");
+    browser.find(&link).await.click().await.unwrap();
+    let current = format!("document.querySelector('{link}').getAttribute('aria-current') === 'page'");
+    browser.wait_until(&format!("{filter} is the current filter"), &current).await;
     wait_for_list(browser).await;
-    assert_eq!(
-        browser.eval(&format!("return document.querySelector('{button}').getAttribute('aria-pressed')")).await,
-        "true"
-    );
 }
 
 /// The counts the server gives for all todos.
