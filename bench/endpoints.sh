@@ -100,7 +100,7 @@ echo "{\"server\":\"$(basename "$(readlink "/proc/$APP_PID/exe")")\"}" >"$OUT/st
 case $ENDPOINT in
   page) bench 200 "$APP_URL/" ;;
   daily_photo_304) bench 304 -H "If-None-Match: $(photo_etag)" "$APP_URL/api/daily_photo" ;;
-  readyz_one_row) bench 200 "$APP_URL/readyz" ;;
+  readyz) bench 200 "$APP_URL/readyz" ;;
   todos_list)
     seed_todos
     todos_listed >"$OUT/todos_listed.txt"

@@ -24,3 +24,24 @@ CREATE INDEX idempotency_keys_oldest_first ON idempotency_keys (created_at);
 -- index only grew. Dropped (with that index); a retry of a create from before this migration
 -- makes a new todo.
 ALTER TABLE todos DROP COLUMN idempotency_key;
+
+-- A key answers for its todo only while the todo exists: deleting todos (through the API, in
+-- bulk or in psql) forgets their keys, so a retry after a delete makes a new todo instead of
+-- answering with one that is gone. One statement trigger per delete, an index lookup per row.
+CREATE INDEX idempotency_keys_by_todo ON idempotency_keys (todo_id);
+
+CREATE FUNCTION forget_keys_of_deleted_todos() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM idempotency_keys WHERE todo_id IN (SELECT id FROM deleted_todos);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER todos_deleted_forget_their_keys AFTER DELETE ON todos
+    REFERENCING OLD TABLE AS deleted_todos FOR EACH STATEMENT EXECUTE FUNCTION forget_keys_of_deleted_todos();
+
+CREATE FUNCTION forget_every_key() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM idempotency_keys;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER todos_truncated_forget_every_key AFTER TRUNCATE ON todos
+    FOR EACH STATEMENT EXECUTE FUNCTION forget_every_key();

@@ -1,6 +1,6 @@
-use crate::task::TaskText;
-use http_layer::ApiError;
+use crate::task::{InvalidTask, TaskText};
 use serde::{Deserialize, Deserializer};
+use std::fmt;
 
 /// Body of `POST /api/todo`; the task is checked afterwards by `TaskText::parse`.
 #[derive(Debug, Deserialize)]
@@ -25,13 +25,29 @@ pub struct TodoEdit {
     pub done: Option<bool>,
 }
 
+/// Why a patch changes nothing valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidEdit {
+    NoChange,
+    Task(InvalidTask),
+}
+
 impl TodoPatch {
-    pub fn check(self) -> Result<TodoEdit, ApiError> {
+    pub fn check(self) -> Result<TodoEdit, InvalidEdit> {
         if self.task.is_none() && self.done.is_none() {
-            return Err(ApiError::unprocessable("A patch needs task, done or both."));
+            return Err(InvalidEdit::NoChange);
         }
-        let task = self.task.as_deref().map(TaskText::parse).transpose()?;
+        let task = self.task.as_deref().map(TaskText::parse).transpose().map_err(InvalidEdit::Task)?;
         Ok(TodoEdit { task, done: self.done })
+    }
+}
+
+impl fmt::Display for InvalidEdit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidEdit::NoChange => f.write_str("A patch needs task, done or both."),
+            InvalidEdit::Task(invalid) => invalid.fmt(f),
+        }
     }
 }
 
@@ -44,9 +60,11 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> R
 mod tests {
     use super::*;
 
-    fn patch(body: &str) -> Result<TodoEdit, u16> {
-        let patch: TodoPatch = serde_json::from_str(body).map_err(|_| 400u16)?;
-        patch.check().map_err(|error| error.status())
+    /// What a body gives: a checked edit, `Err(None)` when it is malformed (a 400 at the edge),
+    /// `Err(Some(invalid))` when it parses but edits nothing valid (a 422).
+    fn patch(body: &str) -> Result<TodoEdit, Option<InvalidEdit>> {
+        let patch: TodoPatch = serde_json::from_str(body).map_err(|_| None)?;
+        patch.check().map_err(Some)
     }
 
     #[test]
@@ -57,18 +75,19 @@ mod tests {
     }
 
     #[test]
-    fn empty_or_invalid_task_is_422() {
-        for body in ["{}", r#"{"task":"   "}"#, r#"{"task":"a\nb"}"#, &format!(r#"{{"task":"{}"}}"#, "x".repeat(141))] {
-            assert_eq!(patch(body).unwrap_err(), 422, "{body}");
+    fn an_empty_patch_or_an_invalid_task_is_invalid() {
+        assert_eq!(patch("{}").unwrap_err(), Some(InvalidEdit::NoChange));
+        for body in [r#"{"task":"   "}"#, r#"{"task":"a\nb"}"#, &format!(r#"{{"task":"{}"}}"#, "x".repeat(141))] {
+            assert!(matches!(patch(body).unwrap_err(), Some(InvalidEdit::Task(_))), "{body}");
         }
     }
 
     #[test]
-    fn unknown_fields_nulls_and_wrong_types_are_400() {
+    fn unknown_fields_nulls_and_wrong_types_are_malformed() {
         for body in
             [r#"{"done":true,"id":3}"#, r#"{"task":null}"#, r#"{"done":null}"#, r#"{"done":"yes"}"#, r#"{"task":5}"#]
         {
-            assert_eq!(patch(body).unwrap_err(), 400, "{body}");
+            assert_eq!(patch(body).unwrap_err(), None, "{body}");
         }
     }
 }

@@ -1,46 +1,51 @@
-use http_layer::ApiError;
 use spin_sdk::pg4::{self, Connection, DbValue, Decode, ParameterValue, PgError, QueryError, RowSet};
 
 /// The Spin variable holding the database URL (a secret, see spin.toml).
 const DB_URL_VARIABLE: &str = "db_url";
-/// Seconds a client should wait before retrying while the database is unreachable.
-const RETRY_AFTER_SECONDS: u32 = 1;
+
+/// Why the store could not answer; what each means for a client is decided at the HTTP edge
+/// (`error.rs`). The details are for the log, never for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The database cannot be reached right now: worth a retry.
+    Unavailable(String),
+    /// A fault in our SQL, our data or our configuration.
+    Fault(String),
+    /// The Idempotency-Key is in use for another task.
+    KeyReused,
+}
 
 /// Opens the one connection a request uses.
-pub fn connect() -> Result<Connection, ApiError> {
+pub fn connect() -> Result<Connection, StoreError> {
     Connection::open(&database_url()?).map_err(db_error)
 }
 
 /// Whether the database URL is set: what readiness checks, without a round trip.
-pub fn database_configured() -> Result<(), ApiError> {
+pub fn database_configured() -> Result<(), StoreError> {
     database_url().map(drop)
 }
 
-fn database_url() -> Result<String, ApiError> {
+fn database_url() -> Result<String, StoreError> {
     spin_sdk::variables::get(DB_URL_VARIABLE)
-        .map_err(|error| ApiError::internal(format!("variable {DB_URL_VARIABLE}: {error}")))
+        .map_err(|error| StoreError::Fault(format!("variable {DB_URL_VARIABLE}: {error}")))
 }
 
 /// Runs one parameterised statement.
-pub(crate) fn query(db: &Connection, sql: &str, params: &[ParameterValue]) -> Result<RowSet, ApiError> {
+pub(crate) fn query(db: &Connection, sql: &str, params: &[ParameterValue]) -> Result<RowSet, StoreError> {
     db.query(sql, params).map_err(db_error)
 }
 
 /// Reads one column value.
-pub(crate) fn decode<T: Decode>(value: &DbValue) -> Result<T, ApiError> {
+pub(crate) fn decode<T: Decode>(value: &DbValue) -> Result<T, StoreError> {
     T::decode(value).map_err(|error| match error {
         pg4::Error::PgError(error) => db_error(error),
-        pg4::Error::Decode(detail) => ApiError::internal(format!("decoding a row: {detail}")),
+        pg4::Error::Decode(detail) => StoreError::Fault(format!("decoding a row: {detail}")),
     })
 }
 
-fn db_error(error: PgError) -> ApiError {
+fn db_error(error: PgError) -> StoreError {
     let detail = format!("postgres: {error}");
-    if is_unavailable(&error) {
-        ApiError::unavailable("database unavailable, retry later", RETRY_AFTER_SECONDS, detail)
-    } else {
-        ApiError::internal(detail)
-    }
+    if is_unavailable(&error) { StoreError::Unavailable(detail) } else { StoreError::Fault(detail) }
 }
 
 /// Whether a failure means "the database is unreachable right now" (retryable 503) rather than
@@ -64,12 +69,6 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http_layer::RequestId;
-
-    fn request_id() -> RequestId {
-        let traceparent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_vec();
-        RequestId::from_trace_context(&[traceparent], &[]).unwrap()
-    }
 
     #[test]
     fn recognises_connection_loss_sqlstates() {
@@ -82,13 +81,12 @@ mod tests {
     }
 
     #[test]
-    fn connection_failures_are_503_and_sql_faults_500() {
+    fn lost_connections_are_unavailable_and_sql_faults_ours() {
         let refused = db_error(PgError::ConnectionFailed("connection refused".into()));
-        assert_eq!(refused.status(), 503);
-        assert_eq!(refused.into_response(&request_id()).header("retry-after").unwrap().as_str(), Some("1"));
+        assert!(matches!(refused, StoreError::Unavailable(_)), "{refused:?}");
         let closed = db_error(PgError::QueryFailed(QueryError::Text("connection closed".into())));
-        assert_eq!(closed.status(), 503);
+        assert!(matches!(closed, StoreError::Unavailable(_)), "{closed:?}");
         let bad = db_error(PgError::BadParameter("oops".into()));
-        assert_eq!(bad.status(), 500);
+        assert!(matches!(bad, StoreError::Fault(_)), "{bad:?}");
     }
 }

@@ -1,5 +1,3 @@
-use http_layer::{ApiError, header_text};
-use spin_sdk::http::IncomingRequest;
 use std::fmt;
 
 /// Longest accepted `Idempotency-Key`; a UUID needs 36.
@@ -24,13 +22,6 @@ impl IdempotencyKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// The request's `Idempotency-Key`, if it sent one: 400 when it is not UTF-8, given twice, or
-/// not a valid key (a retry must never be taken for a new request because its key was dropped).
-pub fn idempotency_key(request: &IncomingRequest) -> Result<Option<IdempotencyKey>, ApiError> {
-    let raw = header_text(request, "idempotency-key")?;
-    Ok(raw.map(|raw| IdempotencyKey::parse(&raw)).transpose()?)
 }
 
 impl fmt::Display for InvalidIdempotencyKey {

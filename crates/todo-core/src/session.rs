@@ -5,9 +5,7 @@
 //! The session is a bearer secret of 256 random bits from the host (`wasi:random`): it cannot be
 //! guessed, so an unknown session that is well formed is simply a session that wrote nothing.
 
-use http_layer::header_values;
 use sha2::{Digest, Sha256};
-use spin_sdk::http::IncomingRequest;
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "todo_session";
@@ -72,14 +70,10 @@ impl Author {
     }
 }
 
-/// The session the request carries in its cookies, if a well-formed one. Cookies that are not
+/// The session in a request's `Cookie` header lines, if a well-formed one. Cookies that are not
 /// ours, not UTF-8 or not well formed are ignored: a stale or foreign cookie makes a request
 /// anonymous, never a failure.
-pub fn session(request: &IncomingRequest) -> Option<Session> {
-    cookie_session(&header_values(request, "cookie"))
-}
-
-fn cookie_session(headers: &[Vec<u8>]) -> Option<Session> {
+pub(crate) fn cookie_session(headers: &[Vec<u8>]) -> Option<Session> {
     headers
         .iter()
         .filter_map(|header| std::str::from_utf8(header).ok())
@@ -87,16 +81,6 @@ fn cookie_session(headers: &[Vec<u8>]) -> Option<Session> {
         .filter_map(|pair| pair.trim().split_once('='))
         .filter(|(name, _)| *name == COOKIE_NAME)
         .find_map(|(_, value)| Session::parse(value.trim_matches('"')))
-}
-
-/// Whether the client reached us over HTTPS: directly, or through the load balancer, which
-/// terminates TLS and says so in `X-Forwarded-Proto`. A client claiming it on plain HTTP only
-/// gets a `Secure` cookie that its own browser will not send back.
-pub fn over_https(request: &IncomingRequest) -> bool {
-    if matches!(request.scheme(), Some(spin_sdk::http::Scheme::Https)) {
-        return true;
-    }
-    header_values(request, "x-forwarded-proto").first().is_some_and(|proto| proto.eq_ignore_ascii_case(b"https"))
 }
 
 #[cfg(test)]

@@ -3,13 +3,12 @@
 //! wrote it (`mine`).
 
 use crate::body::TodoEdit;
-use crate::db::{decode, query};
+use crate::db::{StoreError, decode, query};
 use crate::idempotency::IdempotencyKey;
 use crate::page::ListQuery;
 use crate::session::Author;
 use crate::task::TaskText;
 use crate::todo::{CreatedAt, Todo, TodoId};
-use http_layer::ApiError;
 use spin_sdk::pg4::{Connection, DbValue, ParameterValue, RowSet};
 
 /// The columns of a [`Todo`], in the order `decode_todo` reads them; `$caller` is the parameter
@@ -163,7 +162,7 @@ fn caller(author: Option<&Author>) -> ParameterValue {
 
 /// The newest todos of a page, newest first, each saying whether `reader` wrote it, the counts
 /// and the change counter.
-pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result<ListPage, ApiError> {
+pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result<ListPage, StoreError> {
     let statement = match page.done {
         None => LIST,
         Some(true) => LIST_DONE,
@@ -181,15 +180,15 @@ pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result
             todos.push(decode_todo(row)?);
         }
     }
-    let (counts, changes) = totals.ok_or_else(|| ApiError::internal("the list query returned no counts row"))?;
+    let (counts, changes) = totals.ok_or_else(|| StoreError::Fault("the list query returned no counts row".into()))?;
     Ok(ListPage { todos, counts, changes })
 }
 
 /// The change counter now (one read of the counter rows).
-pub fn changes(db: &Connection) -> Result<Changes, ApiError> {
+pub fn changes(db: &Connection) -> Result<Changes, StoreError> {
     let rows = query(db, CHANGES, &[])?.rows;
     let [value] = rows.first().map(Vec::as_slice).unwrap_or_default() else {
-        return Err(ApiError::internal("the change counter query returned no single value"));
+        return Err(StoreError::Fault("the change counter query returned no single value".into()));
     };
     Ok(Changes(decode(value)?))
 }
@@ -201,7 +200,7 @@ pub fn create(
     task: &TaskText,
     author: &Author,
     key: Option<&IdempotencyKey>,
-) -> Result<Todo, ApiError> {
+) -> Result<Todo, StoreError> {
     let mut params = vec![task.as_str().to_owned().into(), caller(Some(author))];
     let statement = match key {
         Some(key) => {
@@ -210,13 +209,11 @@ pub fn create(
         }
         None => CREATE,
     };
-    decode_todos(query(db, statement, &params)?)?
-        .pop()
-        .ok_or_else(|| ApiError::conflict("Idempotency-Key was already used for a different task."))
+    decode_todos(query(db, statement, &params)?)?.pop().ok_or(StoreError::KeyReused)
 }
 
 /// Applies an edit, if `author` wrote the todo.
-pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: &Author) -> Result<Change<Todo>, ApiError> {
+pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: &Author) -> Result<Change<Todo>, StoreError> {
     let task = edit.task.as_ref().map_or("", TaskText::as_str).to_owned();
     let params = [
         edit.task.is_some().into(),
@@ -237,7 +234,7 @@ pub fn update(db: &Connection, id: TodoId, edit: &TodoEdit, author: &Author) -> 
 }
 
 /// Removes a todo, if `author` wrote it.
-pub fn delete(db: &Connection, id: TodoId, author: &Author) -> Result<Change<()>, ApiError> {
+pub fn delete(db: &Connection, id: TodoId, author: &Author) -> Result<Change<()>, StoreError> {
     let rows = query(db, DELETE, &[id.get().into(), caller(Some(author))])?.rows;
     match rows.first().and_then(|row| row.first()).map(decode::<bool>).transpose()? {
         Some(true) => Ok(Change::Made(())),
@@ -246,23 +243,23 @@ pub fn delete(db: &Connection, id: TodoId, author: &Author) -> Result<Change<()>
     }
 }
 
-fn decode_totals(columns: &[DbValue]) -> Result<(Counts, Changes), ApiError> {
+fn decode_totals(columns: &[DbValue]) -> Result<(Counts, Changes), StoreError> {
     let [all, done, changes] = columns else {
-        return Err(ApiError::internal(format!("the counts have {} columns, not 3", columns.len())));
+        return Err(StoreError::Fault(format!("the counts have {} columns, not 3", columns.len())));
     };
     let (all, done): (i64, i64) = (decode(all)?, decode(done)?);
     Ok((Counts { all, open: all - done, done }, Changes(decode(changes)?)))
 }
 
 /// Takes the rows apart rather than copying out of them: the tasks' strings are moved.
-fn decode_todos(rows: RowSet) -> Result<Vec<Todo>, ApiError> {
+fn decode_todos(rows: RowSet) -> Result<Vec<Todo>, StoreError> {
     rows.rows.into_iter().map(decode_todo).collect()
 }
 
-fn decode_todo(row: Vec<DbValue>) -> Result<Todo, ApiError> {
+fn decode_todo(row: Vec<DbValue>) -> Result<Todo, StoreError> {
     let columns = row.len();
     let Ok([id, task, done, created_at, mine]) = <[DbValue; TODO_COLUMNS]>::try_from(row) else {
-        return Err(ApiError::internal(format!("a todo row has {columns} columns, not {TODO_COLUMNS}")));
+        return Err(StoreError::Fault(format!("a todo row has {columns} columns, not {TODO_COLUMNS}")));
     };
     Ok(Todo {
         id: decode(&id)?,
@@ -329,33 +326,33 @@ pub struct OwnCounts {
 }
 
 /// One todo, saying whether `reader` wrote it; `None` when there is no such todo.
-pub fn get(db: &Connection, id: TodoId, reader: Option<&Author>) -> Result<Option<Todo>, ApiError> {
+pub fn get(db: &Connection, id: TodoId, reader: Option<&Author>) -> Result<Option<Todo>, StoreError> {
     Ok(decode_todos(query(db, GET, &[id.get().into(), caller(reader)])?)?.pop())
 }
 
 /// Marks up to [`BULK_BATCH`] of `author`'s todos done (or open).
-pub fn mark_own(db: &Connection, author: &Author, done: bool) -> Result<Batch, ApiError> {
+pub fn mark_own(db: &Connection, author: &Author, done: bool) -> Result<Batch, StoreError> {
     let params = [caller(Some(author)), done.into(), BULK_BATCH.into()];
     decode_batch(query(db, MARK_OWN, &params)?)
 }
 
 /// Deletes up to [`BULK_BATCH`] of `author`'s done todos.
-pub fn clear_own_done(db: &Connection, author: &Author) -> Result<Batch, ApiError> {
+pub fn clear_own_done(db: &Connection, author: &Author) -> Result<Batch, StoreError> {
     decode_batch(query(db, CLEAR_OWN_DONE, &[caller(Some(author)), BULK_BATCH.into()])?)
 }
 
 /// How many of `author`'s todos are open and done, up to [`OWN_COUNT_BOUND`] each.
-pub fn count_own(db: &Connection, author: &Author) -> Result<OwnCounts, ApiError> {
+pub fn count_own(db: &Connection, author: &Author) -> Result<OwnCounts, StoreError> {
     let rows = query(db, COUNT_OWN, &[caller(Some(author)), OWN_COUNT_BOUND.into()])?.rows;
     let Some([open, done]) = rows.first().map(Vec::as_slice) else {
-        return Err(ApiError::internal("the own counts are not one row of 2 columns"));
+        return Err(StoreError::Fault("the own counts are not one row of 2 columns".into()));
     };
     Ok(OwnCounts { open: decode(open)?, done: decode(done)?, counted_up_to: OWN_COUNT_BOUND })
 }
 
-fn decode_batch(rows: RowSet) -> Result<Batch, ApiError> {
+fn decode_batch(rows: RowSet) -> Result<Batch, StoreError> {
     let Some([changed, more]) = rows.rows.first().map(Vec::as_slice) else {
-        return Err(ApiError::internal("a bulk change did not answer one row of 2 columns"));
+        return Err(StoreError::Fault("a bulk change did not answer one row of 2 columns".into()));
     };
     Ok(Batch { changed: decode(changed)?, more: decode(more)? })
 }

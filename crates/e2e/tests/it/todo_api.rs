@@ -236,6 +236,24 @@ async fn a_retried_create_with_the_same_key_gives_one_todo() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_replayed_after_its_todo_was_deleted_makes_a_new_todo() {
+    let app = e2e::spawn_app().await;
+    let first = app.create_with_key("pay rent", "key-1").await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    assert_eq!(app.delete(first.id()).await.status, StatusCode::NO_CONTENT);
+    let again = app.create_with_key("pay rent", "key-1").await;
+    assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
+    assert_ne!(again.id(), first.id(), "not the deleted todo");
+    assert_eq!(app.todos("").await.len(), 1);
+    // The same when the todo goes another way than through the API.
+    app.sql(&format!("DELETE FROM todos WHERE id = {}", again.id()));
+    let third = app.create_with_key("pay rent", "key-1").await;
+    assert_eq!((third.status, app.row_count()), (StatusCode::CREATED, 1), "{third:?}");
+    assert_ne!(third.id(), again.id());
+    assert_eq!(app.sql("SELECT count(*) FROM idempotency_keys"), "1", "one key, for the live todo");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creates_with_one_key_store_one_todo() {
     let app = e2e::spawn_app().await;
     // Keys are per session: the client has its session (from a first create) before it retries.
