@@ -157,3 +157,19 @@ def test_without_the_bootstrap_cloud_sql_users_take_over_each_other(instance):
     assert instance.as_user("control_b", "todo_control", "SELECT current_user") == "control_b"
     instance.as_user("control_b", "todo_control", "GRANT control_a TO control_b")
     assert instance.as_user("control_b", "todo_control", "SET ROLE control_a; SELECT current_user;\n") == "control_a"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_app_roles_writes_keep_the_lists_counters(instance, env):
+    # The counters' triggers run as the writer: the app role's create, edit and delete update them.
+    n = names(env)
+    counted = "SELECT (SELECT count(*) FROM todos) || ' ' || (SELECT count(*) FROM todos WHERE done) || ' ' || " \
+              "sum(todos) || ' ' || sum(done) FROM todo_counts"
+    todo = instance.as_user(n["app"], n["database"], "INSERT INTO todos (task) VALUES ('role check') RETURNING id")
+    instance.as_user(n["app"], n["database"], f"UPDATE todos SET done = true WHERE id = {todo}")
+    all_, done, kept_all, kept_done = instance.as_user(n["app"], n["database"], counted).split()
+    assert (kept_all, kept_done) == (all_, done) and int(done) >= 1
+    instance.as_user(n["app"], n["database"], f"DELETE FROM todos WHERE id = {todo}")
+    all_, done, kept_all, kept_done = instance.as_user(n["app"], n["database"], counted).split()
+    assert (kept_all, kept_done) == (all_, done)
+    assert "permission denied" in refused(instance, n["app"], n["database"], "TRUNCATE todos")
