@@ -13,16 +13,7 @@ source "$HERE/procs.sh"
 DURATION=${BENCH_DURATION:-10s}
 ROUNDS=${BENCH_ROUNDS:-2}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
-WORK=$(mktemp -d /tmp/todo-pgbench.XXXXXX)
-chmod 755 "$WORK"
-PG_PORT=$(free_port)
-cleanup() {
-  pg_stop "$WORK/postgres"
-  rm -rf "$WORK"
-}
-on_exit cleanup
-
-pg_start "$WORK/postgres" "$PG_PORT"
+throwaway_postgres todo-pgbench
 export DB_URL=postgres://127.0.0.1:$PG_PORT # for postgres_pids
 psql_in() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }
 seed="INSERT INTO todos (task, done) SELECT 'seed todo ' || n, n % 100 = 0 FROM generate_series(1, 1000000) n"

@@ -20,20 +20,11 @@ SIZES=(1000 100000 1000000)
 command -v wrk >/dev/null || { echo "scale.sh: wrk is missing (make bench-deps)" >&2; exit 1; }
 command -v spin >/dev/null || { echo "scale.sh: no spin on PATH (make bench-scale puts the shared one there)" >&2; exit 1; }
 
-WORK=$(mktemp -d /tmp/todo-scale.XXXXXX)
-chmod 755 "$WORK"
-PG_PORT=$(free_port)
-cleanup() {
-  stop_processes
-  pg_stop "$WORK/postgres"
-  rm -rf "$WORK"
-}
-on_exit cleanup
 rm -rf "$RAW" && mkdir -p "$RAW"
 cat /proc/loadavg >"$RAW/load_before.txt"
 spin --version >"$RAW/spin.txt"
 
-pg_start "$WORK/postgres" "$PG_PORT"
+throwaway_postgres todo-scale
 export DB_URL=postgres://127.0.0.1:$PG_PORT # for postgres_pids
 url_of() { echo "postgres://postgres@127.0.0.1:$PG_PORT/$1?sslmode=disable&$DB_URL_BOUNDS"; }
 psql_in() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }

@@ -50,6 +50,22 @@ pg_start() {
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=300"
 }
 
+# throwaway_postgres NAME: a fresh PostgreSQL in a new directory /tmp/NAME.XXXXXX (WORK) on a free
+# port (PG_PORT); it, the directory and every process the script started go when the script ends.
+throwaway_postgres() {
+  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+  chmod 755 "$WORK"
+  PG_PORT=$(free_port)
+  on_exit throwaway_cleanup
+  pg_start "$WORK/postgres" "$PG_PORT"
+}
+
+throwaway_cleanup() {
+  stop_processes
+  pg_stop "$WORK/postgres"
+  rm -rf "$WORK"
+}
+
 pg_stop() {
   pg_tool pg_ctl -D "$1" -m fast -w -s stop || true
 }

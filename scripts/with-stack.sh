@@ -5,17 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 
-WORK=$(mktemp -d /tmp/todo-stack.XXXXXX)
-chmod 755 "$WORK"
-PG_PORT=$(free_port)
-cleanup() {
-  stop_processes
-  pg_stop "$WORK/postgres"
-  rm -rf "$WORK"
-}
-on_exit cleanup
-
-pg_start "$WORK/postgres" "$PG_PORT"
+throwaway_postgres todo-stack
 export DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable&$DB_URL_BOUNDS"
 DATABASE_URL=$DB_URL "$ROOT/target/release/migrate" >/dev/null
 
