@@ -5,6 +5,7 @@
 # endpoint and round, so that every size sees the same machine; the list's floor (bench/floor:
 # the original's statement alone) at 1,000 beside them. Then the online migration on a table of
 # 1,000,000 todos under concurrent inserts (how long writes wait), and bench/results/scale.{json,md}.
+# Each round also runs the create at 1,000,000 todos with the counters' triggers disabled.
 # A create run's todos are deleted after it, so each size stays at its size.
 # Env: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_ROUNDS (2), BENCH_RESULTS (bench/results).
 set -euo pipefail
@@ -88,6 +89,14 @@ for round in $(seq 1 "$ROUNDS"); do
     sleep 1 # requests wrk gave up on may still be running
     psql_in "todos_$size" -c "DELETE FROM todos WHERE id > $size" -c "VACUUM ANALYZE todos"
   done
+  # The same creates at 1,000,000 todos without the counters (their triggers disabled while the
+  # run and its clean-up write): what the counters cost a create, beside it in the same round.
+  counters() { psql_in todos_1000000 -c "ALTER TABLE todos $1 TRIGGER todo_counts_insert, $1 TRIGGER todo_counts_delete"; }
+  counters DISABLE
+  BENCH_METHOD=POST run create_uncounted 1000000 "http://${APP[1000000]}/api/todo"
+  sleep 1
+  psql_in todos_1000000 -c "DELETE FROM todos WHERE id > 1000000" -c "VACUUM ANALYZE todos"
+  counters ENABLE
 done
 
 # The counts each app shows equal count(*), after every run's writes and deletes.

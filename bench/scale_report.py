@@ -2,7 +2,8 @@
 """scale_report.py RAW_DIR RESULTS_DIR: turns the raw files of `make bench-scale` into
 scale.json and scale.md: each endpoint's throughput at each size with its ratio to 1,000 todos
 (each round's ratio, sizes measured back to back, and over all rounds), the list against its floor
-and its 304, the counts check and the online migration."""
+and its 304, the create with the counters against it without them, the counts check and the
+online migration."""
 
 import datetime
 import json
@@ -70,6 +71,8 @@ def main(raw, results):
     floor_cpu = [round(run.get("cpu_us", 0)) for run in floor_runs]
     list_1000 = table["list"][1000]["requests_per_s"]
     floor_ratios = [round(a / b, 3) for a, b in zip(list_1000, floor)]
+    uncounted = [run["requests_per_s"] for run in runs(raw, "create_uncounted", 1000000)]
+    counted = table["create"][1000000]["requests_per_s"]
     counts = [json.loads(path.read_text()) for path in sorted(raw.glob("counts.*.json"))]
     migration = json.loads((raw / "migration.json").read_text())
     summary = {
@@ -85,6 +88,11 @@ def main(raw, results):
             "list_over_floor": floor_ratios,
             "cpu_us_per_request": floor_cpu,
             "mean_list_over_floor": round(mean(list_1000) / mean(floor), 3) if floor else None,
+        },
+        "create_without_counters_1000000": {
+            "requests_per_s": uncounted,
+            "with_over_without": [round(a / b, 3) for a, b in zip(counted, uncounted)],
+            "mean_with_over_without": round(mean(counted) / mean(uncounted), 3) if uncounted else None,
         },
         "list_304_over_list": {
             size: round(
@@ -147,6 +155,12 @@ def markdown(s):
         f"(mean {f['mean_list_over_floor']:.2f}; target {TARGET}); the floor's CPU per request "
         f"{', '.join(str(v) for v in f['cpu_us_per_request'])} µs against the list's "
         f"{', '.join(str(v) for v in s['endpoints']['list'][1000]['cpu_us_per_request'])} µs.",
+        "",
+        "Creates at 1,000,000 todos with the counters against the same creates with their triggers disabled, "
+        "run right after them in each round: without "
+        f"{', '.join(f'{v:.0f}' for v in s['create_without_counters_1000000']['requests_per_s'])} req/s, "
+        f"with/without {', '.join(f'{v:.2f}' for v in s['create_without_counters_1000000']['with_over_without'])} "
+        f"(mean {ratio_text(s['create_without_counters_1000000']['mean_with_over_without'])}; target {TARGET}).",
         "",
         "The list's 304 against the list: "
         + ", ".join(f"{size:,} todos {ratio:.2f}x" for size, ratio in s["list_304_over_list"].items())

@@ -1,5 +1,7 @@
 //! Optional CORS: off unless the Spin variable `cors_allowed_origins` lists the request's
 //! `Origin` (comma-separated exact origins). Components without the variable never allow any.
+//! The variable is read only for a request that has an `Origin`: a request without one is not a
+//! cross-origin request, and reading a Spin variable costs more than the rest of CORS.
 
 use crate::headers::{header_text, header_values};
 use crate::serve::Route;
@@ -12,23 +14,20 @@ const EXPOSED_HEADERS: &str = "etag, location, retry-after, x-request-id";
 /// Browsers cache a preflight this long (Chromium caps it at 2 hours).
 const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
 
-/// What CORS adds to a response. With an allow-list, every response depends on the request's
-/// `Origin`, so every one says `Vary: Origin` (else a shared cache could hand one origin's
-/// answer to another); a listed origin also gets the allow headers.
+/// What CORS adds to a response. Every response says `Vary: Origin`: with an allow-list each
+/// one depends on the request's `Origin` (else a shared cache could hand one origin's answer to
+/// another), and whether there is a list is not read for requests without `Origin`. A listed
+/// origin also gets the allow headers.
 pub(crate) enum Cors {
-    Off,
     Vary,
     Allow(String),
 }
 
 impl Cors {
     pub(crate) fn for_request(request: &IncomingRequest) -> Cors {
-        let Ok(allowed) = spin_sdk::variables::get(ALLOWED_ORIGINS_VARIABLE) else { return Cors::Off };
-        if allowed.split(',').all(|listed| listed.trim().is_empty()) {
-            return Cors::Off;
-        }
-        match header_text(request, "origin").ok().flatten() {
-            Some(origin) if is_listed(&allowed, &origin) => Cors::Allow(origin),
+        let Some(origin) = header_text(request, "origin").ok().flatten() else { return Cors::Vary };
+        match spin_sdk::variables::get(ALLOWED_ORIGINS_VARIABLE) {
+            Ok(allowed) if is_listed(&allowed, &origin) => Cors::Allow(origin),
             _ => Cors::Vary,
         }
     }
@@ -38,16 +37,14 @@ impl Cors {
             response.set_header("access-control-allow-origin", origin.as_str());
             response.set_header("access-control-expose-headers", EXPOSED_HEADERS);
         }
-        if !matches!(self, Cors::Off) {
-            let vary = match response.header("vary").and_then(|value| value.as_str()) {
-                Some(existing) if existing.split(',').any(|name| name.trim().eq_ignore_ascii_case("origin")) => {
-                    existing.to_owned()
-                }
-                Some(existing) => format!("{existing}, origin"),
-                None => "origin".to_owned(),
-            };
-            response.set_header("vary", vary);
-        }
+        let vary = match response.header("vary").and_then(|value| value.as_str()) {
+            Some(existing) if existing.split(',').any(|name| name.trim().eq_ignore_ascii_case("origin")) => {
+                existing.to_owned()
+            }
+            Some(existing) => format!("{existing}, origin"),
+            None => "origin".to_owned(),
+        };
+        response.set_header("vary", vary);
     }
 }
 

@@ -97,13 +97,23 @@ impl Postgres {
 
     /// Runs one SQL command with `psql` and returns its unaligned output.
     pub fn psql(&self, database: &str, sql: &str) -> String {
+        String::from_utf8(self.run_psql(database, sql).stdout).expect("psql prints UTF-8")
+    }
+
+    /// Runs SQL with `psql` and returns the messages the server sent beside the results: notices,
+    /// and log lines when `client_min_messages` asks for them (auto_explain's plans).
+    pub fn psql_messages(&self, database: &str, sql: &str) -> String {
+        String::from_utf8(self.run_psql(database, sql).stderr).expect("psql prints UTF-8")
+    }
+
+    fn run_psql(&self, database: &str, sql: &str) -> std::process::Output {
         let output = Command::new(self.bin_dir.join("psql"))
             .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
             .args(["-p", &self.port.to_string(), "-d", database, "-c", sql])
             .output()
             .expect("run psql");
         assert!(output.status.success(), "psql {sql:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).expect("psql prints UTF-8")
+        output
     }
 
     /// Stops the server (fast shutdown: open connections are closed, data is kept).

@@ -1,6 +1,7 @@
-//! The only SQL of the API: one parameterised statement per request (the list's `304`: one
-//! smaller one instead). Every statement that returns todos says, per todo, whether the caller
-//! wrote it (`mine`).
+//! The SQL of the API: one parameterised statement per request (the list's `304`: one smaller
+//! one instead). Every statement that returns todos says, per todo, whether the caller wrote it
+//! (`mine`). The list's page is the one statement kept in the database, as a function
+//! (migrations/0005), for its plans' sake.
 
 use crate::body::TodoEdit;
 use crate::db::{StoreError, decode, query};
@@ -15,7 +16,7 @@ use spin_sdk::pg4::{Connection, DbValue, ParameterValue, RowSet};
 /// holding the caller's [`Author`] (empty bytes without a session, which no author equals).
 /// `created_at` is read as a TIMESTAMP in UTC: Spin's pg4 can read that type but not
 /// TIMESTAMPTZ, and a binary timestamp is cheaper for the database than formatting text with
-/// `to_char`.
+/// `to_char`. `todo_list_page` (migrations/0005) returns the same columns, the same way.
 macro_rules! todo_columns {
     ($caller:literal) => {
         concat!(
@@ -26,33 +27,16 @@ macro_rules! todo_columns {
     };
 }
 
-/// A page, the counts of all todos and the change counter in one statement (one snapshot, one
-/// round trip): the counts row is always there, joined to the page's rows, or to one row of NULLs
-/// when the page is empty. The counts are the sums of `todo_counts`, the 64 rows that triggers
-/// keep as todos are written (migrations/0002): reading them costs the same at any table size.
-/// One statement per filter, the filter written out, so that the planner sees which partial index
-/// (`todos_done_id`, `todos_open_id`) holds the page's rows whatever the parameters. `$3` is the
-/// reader, for `mine`.
-macro_rules! list_statement {
-    ($filter:literal) => {
-        concat!(
-            "WITH counts AS (SELECT sum(todos)::int8 AS total, sum(done)::int8 AS done_total, ",
-            "sum(changes)::int8 AS changes FROM todo_counts), ",
-            "page AS (SELECT ",
-            todo_columns!("$3"),
-            " FROM todos WHERE id < $1",
-            $filter,
-            " ORDER BY id DESC LIMIT $2) ",
-            "SELECT page.id, page.task, page.done, page.created_at, page.mine, ",
-            "counts.total, counts.done_total, counts.changes ",
-            "FROM counts LEFT JOIN page ON true ORDER BY page.id DESC"
-        )
-    };
-}
-/// Public, like the statements below, for the test of their plans (tests/it).
-pub const LIST: &str = list_statement!("");
-pub const LIST_DONE: &str = list_statement!(" AND done");
-pub const LIST_OPEN: &str = list_statement!(" AND NOT done");
+/// A page, the counts of all todos and the change counter in one call, from one snapshot:
+/// `todo_list_page` (migrations/0005) runs the page's statement for the filter `$4` (NULL: all
+/// todos) and sums `todo_counts`, the 64 rows that triggers keep as todos are written
+/// (migrations/0002), which costs the same at any table size. Every row carries the counts, and
+/// an empty page is one row of the counts alone. A function rather than a statement here,
+/// because the database keeps a function's plans for the life of a connection, and Spin plans
+/// every statement it sends: planning the page, the join and the sums cost more than running
+/// them (BENCHMARKS.md). Public, for the test of the function's plans (tests/it).
+pub const LIST: &str =
+    "SELECT id, task, done, created_at, mine, total, done_total, changes FROM todo_list_page($1, $2, $3, $4)";
 
 /// The change counter alone: what a client's `If-None-Match` is checked against before any page
 /// is read (64 rows, one or two pages of a table that triggers keep small).
@@ -163,15 +147,12 @@ fn caller(author: Option<&Author>) -> ParameterValue {
 /// The newest todos of a page, newest first, each saying whether `reader` wrote it, the counts
 /// and the change counter.
 pub fn list(db: &Connection, page: ListQuery, reader: Option<&Author>) -> Result<ListPage, StoreError> {
-    let statement = match page.done {
-        None => LIST,
-        Some(true) => LIST_DONE,
-        Some(false) => LIST_OPEN,
-    };
     let before = page.before.map_or(i64::MAX, TodoId::get);
+    let only_done = page.done.map_or(ParameterValue::DbNull, ParameterValue::Boolean);
+    let params = [before.into(), page.limit.into(), caller(reader), only_done];
     let mut totals = None;
-    let mut todos = Vec::new();
-    for mut row in query(db, statement, &[before.into(), page.limit.into(), caller(reader)])?.rows {
+    let mut todos = Vec::with_capacity(page.limit.try_into().unwrap_or_default());
+    for mut row in query(db, LIST, &params)?.rows {
         let total_columns = row.split_off(row.len().min(TODO_COLUMNS));
         if totals.is_none() {
             totals = Some(decode_totals(&total_columns)?);

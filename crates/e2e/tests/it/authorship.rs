@@ -199,7 +199,7 @@ async fn the_list_says_mine_per_caller_and_its_etag_varies_by_caller() {
     let bob_list = bob.list(None).await;
     assert_eq!(ann_list.body["counts"], json!({ "all": 2, "open": 2, "done": 0 }));
     assert_eq!(bob_list.body["counts"], ann_list.body["counts"], "the counts are everyone's");
-    assert_eq!(ann_list.header("vary"), Some("cookie"), "{ann_list:?}");
+    assert_eq!(ann_list.header("vary"), Some("cookie, origin"), "{ann_list:?}");
     let (ann_tag, bob_tag) = (ann_list.header("etag").unwrap(), bob_list.header("etag").unwrap());
     assert_ne!(ann_tag, bob_tag, "one validator per caller");
 

@@ -83,7 +83,7 @@ async fn one_todo_is_read_by_its_id_with_an_etag_and_a_304() {
     assert_eq!(ok(&read), todo, "the todo as created, the author's own");
     assert_eq!(read.header("content-type"), Some("application/json"));
     assert_eq!(read.header("cache-control"), Some("no-cache"));
-    assert_eq!(read.header("vary"), Some("cookie"), "mine depends on the session");
+    assert_eq!(read.header("vary"), Some("cookie, origin"), "mine depends on the session");
     let etag = read.header("etag").expect("an ETag").to_owned();
     assert!(etag.len() == 18 && etag.starts_with('"') && etag.ends_with('"'), "a strong tag: {etag}");
     let mut as_a_stranger_sees_it = todo.clone();

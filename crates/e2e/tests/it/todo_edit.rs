@@ -156,12 +156,12 @@ async fn cors_is_off_by_default_and_follows_the_allow_list() {
         .unwrap();
     assert_eq!(other.status(), StatusCode::OK);
     assert!(other.headers().get("access-control-allow-origin").is_none());
-    // With an allow-list every answer depends on the Origin, also one without it (the list's
-    // answer depends on the session cookie in any case).
+    // Every answer says it depends on the Origin, with an allow-list or without, also one to a
+    // request without it, which is answered without reading the list (the list's answer depends
+    // on the session cookie in any case).
     let no_origin = reqwest::Client::new().get(open.url("/api/todos")).send().await.unwrap();
-    for response in [&read, &other, &no_origin] {
+    let closed_read = reqwest::get(closed.url("/api/todos")).await.unwrap();
+    for response in [&read, &other, &no_origin, &closed_read] {
         assert_eq!(response.headers().get("vary").map(|v| v.to_str().unwrap()), Some("cookie, origin"));
     }
-    let closed_read = reqwest::get(closed.url("/api/todos")).await.unwrap();
-    assert_eq!(closed_read.headers().get("vary").map(|v| v.to_str().unwrap()), Some("cookie"), "not the origin");
 }

@@ -260,7 +260,10 @@ async fn each_request_is_one_trace_across_spin_postgres_and_the_sidecar() {
     assert_ne!(create_id, create.trace_id);
     let logged_in_trace = create_trace.iter().flat_map(|span| &span.app_logs).any(|line| line.contains(&create_id));
     assert!(logged_in_trace, "the create's log line in its trace: {create_trace:#?}");
-    assert!(has_statement(&assert_one_trace(&spans, &list), "WITH counts AS"), "{spans:#?}");
+    assert!(
+        has_statement(&assert_one_trace(&spans, &list), "SELECT id, task, done, created_at, mine, total"),
+        "{spans:#?}"
+    );
 
     let daily_trace = assert_one_trace(&spans, &daily);
     assert_eq!((sidecar_span.name.as_str(), sidecar_span.kind), ("GET /image", SpanKind::Server));

@@ -1,9 +1,12 @@
 //! The list's statements against 1,000,000 todos in a real PostgreSQL (testkit, migrated): every
-//! filter and every page, deep ones too, reads a few index and heap pages and never the table.
+//! filter and every page, deep ones too, reads a few index and heap pages and never the table,
+//! whether the page's statement is planned for the call's values (a connection's first calls)
+//! or once for any values (the plan a connection then keeps). The statements run inside
+//! `todo_list_page` (migrations/0005), so their plans are read with auto_explain.
 //! `cargo test --release -p todo-core --test it -- --nocapture` prints the plans.
 
 use testkit::{Database, shared_postgres};
-use todo_core::store::{CHANGES, LIST, LIST_DONE, LIST_OPEN};
+use todo_core::store::{CHANGES, LIST};
 
 const TODOS: i64 = 1_000_000;
 /// A page of 50 reads at most one heap page per todo plus a few index pages; a scan of the
@@ -23,7 +26,7 @@ async fn every_filter_and_page_reads_an_index_at_a_million_todos() {
     check_pages(
         &database,
         "done rare",
-        &[("all", LIST, None), ("done", LIST_DONE, Some("todos_done_id")), ("open", LIST_OPEN, None)],
+        &[("all", "NULL", None), ("done", "true", Some("todos_done_id")), ("open", "false", None)],
     );
 
     // Now nearly all done: `?done=false` is the rare one.
@@ -32,7 +35,7 @@ async fn every_filter_and_page_reads_an_index_at_a_million_todos() {
     check_pages(
         &database,
         "open rare",
-        &[("all", LIST, None), ("done", LIST_DONE, None), ("open", LIST_OPEN, Some("todos_open_id"))],
+        &[("all", "NULL", None), ("done", "true", None), ("open", "false", Some("todos_open_id"))],
     );
 
     let plan = explain(&database, CHANGES);
@@ -40,28 +43,46 @@ async fn every_filter_and_page_reads_an_index_at_a_million_todos() {
     assert!(buffers(&plan) <= 4, "{plan}");
 }
 
-/// Each statement (`filter`: which todos it lists), from the top and from deep pages, with the
-/// index it must use when given.
-fn check_pages(database: &Database, case: &str, statements: &[(&str, &str, Option<&str>)]) {
-    for &(filter, statement, index) in statements {
+/// Each filter (`only_done`: the list's `$4`), from the top and from deep pages, with the index
+/// it must use when given, under both of the plans a connection may hold.
+fn check_pages(database: &Database, case: &str, filters: &[(&str, &str, Option<&str>)]) {
+    for &(filter, only_done, index) in filters {
         for before in [i64::MAX, TODOS / 2, 10_000] {
             // A reader with a session: `mine` is computed for every todo of the page.
-            let execute = format!("page({before}, 50, sha256('a session'::bytea))");
-            let sql = format!("PREPARE page (int8, int8, bytea) AS {statement}; EXECUTE {execute}");
-            let rows = shared_postgres().psql(&database.name, &sql).lines().count();
-            assert!(rows > 1, "a page of todos and the counts ({case}, before={before})");
-            let plan = explain(
-                database,
-                &format!("PREPARE page (int8, int8, bytea) AS {statement}; EXPLAIN_EXECUTE {execute}"),
-            );
-            println!("-- {case}: the list of {filter} todos, before={before}\n{plan}");
-            assert!(!plan.contains("Seq Scan on todos"), "{case}, before={before}: {plan}");
-            assert!(buffers(&plan) <= MAX_BUFFERS, "{case}, before={before}: {plan}");
-            if let Some(index) = index {
-                assert!(plan.contains(index), "{case}, before={before}: not on {index}: {plan}");
+            let execute = format!("page({before}, 50, sha256('a session'::bytea), {only_done})");
+            let prepare = format!("PREPARE page (int8, int8, bytea, bool) AS {LIST};");
+            let rows = shared_postgres().psql(&database.name, &format!("{prepare} EXECUTE {execute}"));
+            assert!(rows.lines().count() > 1, "a page of todos and the counts ({case}, before={before})");
+            for plan_cache_mode in ["force_custom_plan", "force_generic_plan"] {
+                let plan = page_plan(
+                    database,
+                    &format!("SET plan_cache_mode = {plan_cache_mode}; {prepare} EXECUTE {execute}"),
+                );
+                println!("-- {case}: the list of {filter} todos, before={before}, {plan_cache_mode}\n{plan}");
+                assert!(!plan.contains("Seq Scan on todos"), "{case}, before={before}: {plan}");
+                assert!(buffers(&plan) <= MAX_BUFFERS, "{case}, before={before}: {plan}");
+                if let Some(index) = index {
+                    assert!(plan.contains(index), "{case}, before={before}: not on {index}: {plan}");
+                }
             }
         }
     }
+}
+
+/// The plan of the statement that reads the page inside `todo_list_page`, as auto_explain logs it
+/// when `sql` calls the function.
+fn page_plan(database: &Database, sql: &str) -> String {
+    let logged = shared_postgres().psql_messages(
+        &database.name,
+        &format!(
+            "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on; \
+             SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_timing = off; \
+             SET client_min_messages = log; {sql}"
+        ),
+    );
+    let plans: Vec<&str> = logged.split("LOG:  duration:").filter(|plan| plan.contains("FROM todos AS t")).collect();
+    assert_eq!(plans.len(), 1, "one logged plan of the page: {logged}");
+    plans[0].to_owned()
 }
 
 /// The plan as run; a prepared statement's execution (`EXPLAIN_EXECUTE`) plans with the
