@@ -16,7 +16,7 @@ from pathlib import Path
 ENDPOINTS = {
     "list": "GET /api/todos (50 of all)",
     "list_304": "GET /api/todos, matching If-None-Match (304)",
-    "list_done": "GET /api/todos?done=true (50 of the 1 % done)",
+    "list_done": "GET /api/todos?done=true&limit=10 (10 of the 1 % done)",
     "create": "POST /api/todo",
 }
 SIZES = [1000, 100000, 1000000]
