@@ -173,3 +173,18 @@ def test_the_app_roles_writes_keep_the_lists_counters(instance, env):
     all_, done, kept_all, kept_done = instance.as_user(n["app"], n["database"], counted).split()
     assert (kept_all, kept_done) == (all_, done)
     assert "permission denied" in refused(instance, n["app"], n["database"], "TRUNCATE todos")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_app_role_reads_the_list_through_its_function(instance, env):
+    # The list's page is a function (migrations/0005) that runs as its caller: the app role may call
+    # it, as PostgreSQL lets anyone call a function, and it reads the rows and counters it may read.
+    n = names(env)
+    todo = instance.as_user(n["app"], n["database"], "INSERT INTO todos (task) VALUES ('page check') RETURNING id")
+    page = instance.as_user(
+        n["app"], n["database"],
+        "SELECT id || ' ' || total FROM todo_list_page(9223372036854775807, 1, ''::bytea, NULL)",
+    )
+    total = instance.as_user(n["app"], n["database"], "SELECT count(*) FROM todos")
+    assert page == f"{todo} {total}"
+    instance.as_user(n["app"], n["database"], f"DELETE FROM todos WHERE id = {todo}")
