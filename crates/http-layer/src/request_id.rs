@@ -6,6 +6,7 @@
 //! `x-request-id` response header.
 
 use crate::headers::header_values;
+use crate::hex::lower_hex;
 use spin_sdk::http::IncomingRequest;
 use std::fmt;
 
@@ -53,17 +54,6 @@ impl fmt::Display for RequestId {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(&self.0)
     }
-}
-
-/// Hex digits without `format!`, whose machinery costs more than the rest of an id in Wasm.
-fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-    }
-    text
 }
 
 fn single_text(values: &[Vec<u8>]) -> Option<&str> {
@@ -114,12 +104,6 @@ mod tests {
     fn id(traceparent: &[&str], cloud: &[&str]) -> Option<String> {
         let values = |texts: &[&str]| texts.iter().map(|text| text.as_bytes().to_vec()).collect::<Vec<_>>();
         RequestId::from_trace_context(&values(traceparent), &values(cloud)).map(|id| id.as_str().to_owned())
-    }
-
-    #[test]
-    fn hex_is_two_lowercase_digits_a_byte() {
-        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
-        assert_eq!(lower_hex(&[]), "");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::page::ListQuery;
 use crate::session::Author;
 use crate::store::Changes;
 use crate::todo::{Todo, TodoId};
+use http_layer::lower_hex;
 use sha2::{Digest, Sha256};
 
 /// The shape of the list's JSON: raised whenever the body of the same todos would read
@@ -22,10 +23,7 @@ pub fn list_etag(changes: Changes, query: &ListQuery, reader: Option<&Author>) -
         Some(false) => "open",
     };
     let before = query.before.map_or(0, TodoId::get);
-    let reader = reader.map_or_else(
-        || "-".to_owned(),
-        |author| Sha256::digest(author.as_bytes())[..8].iter().map(|byte| format!("{byte:02x}")).collect(),
-    );
+    let reader = reader.map_or_else(|| "-".to_owned(), |author| lower_hex(&Sha256::digest(author.as_bytes())[..8]));
     format!("\"{REPRESENTATION}.{}.{}.{before}.{done}.{reader}\"", changes.0, query.limit)
 }
 
@@ -34,7 +32,7 @@ pub fn list_etag(changes: Changes, query: &ListQuery, reader: Option<&Author>) -
 pub fn todo_etag(todo: &Todo) -> String {
     let body = serde_json::to_vec(todo).expect("a todo serializes to JSON");
     let digest = Sha256::digest(&body);
-    format!("\"{}\"", digest[..8].iter().map(|byte| format!("{byte:02x}")).collect::<String>())
+    format!("\"{}\"", lower_hex(&digest[..8]))
 }
 
 #[cfg(test)]
@@ -68,9 +66,8 @@ mod tests {
             list_etag(Changes(7), &page, Some(&bob)),
         ];
         assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2], "{tags:?}");
-        let hex = |bytes: &[u8]| bytes.iter().map(|byte| format!("{byte:02x}")).collect::<String>();
         for (tag, author) in [(&tags[1], &ann), (&tags[2], &bob)] {
-            assert!(!tag.contains(&hex(&author.as_bytes()[..8])), "not the stored hash: {tag}");
+            assert!(!tag.contains(&lower_hex(&author.as_bytes()[..8])), "not the stored hash: {tag}");
             assert!(!tag.contains(&"a".repeat(16)) && !tag.contains(&"b".repeat(16)), "not the session: {tag}");
         }
     }

@@ -5,6 +5,7 @@
 //! The session is a bearer secret of 256 random bits from the host (`wasi:random`): it cannot be
 //! guessed, so an unknown session that is well formed is simply a session that wrote nothing.
 
+use http_layer::lower_hex;
 use sha2::{Digest, Sha256};
 
 /// The cookie's name.
@@ -31,7 +32,7 @@ impl Session {
 
     fn from_random_bytes(bytes: &[u8]) -> Session {
         assert_eq!(bytes.len(), SESSION_BYTES, "the host returns as many random bytes as asked for");
-        Session(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+        Session(lower_hex(bytes))
     }
 
     /// A session as sent back by a client: exactly [`SESSION_BYTES`] bytes in lowercase hex,
