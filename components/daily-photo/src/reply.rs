@@ -20,7 +20,7 @@ pub fn image(image: FetchedImage, content_type: Option<&'static str>) -> Respons
             builder.header(name, value);
         }
     }
-    if let Some(content_type) = content_type.filter(|_| !not_modified) {
+    if let Some(content_type) = content_type {
         builder.header("content-type", content_type);
     }
     if image.placeholder {

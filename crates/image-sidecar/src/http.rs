@@ -53,7 +53,10 @@ pub async fn handle<B: hyper::body::Body>(
         span.set("http.request.method", request.method().as_str().to_owned());
         span.set("http.route", "/image");
         span.set("http.response.status_code", i64::from(response.status().as_u16()));
-        span.set("image.placeholder", state.current().placeholder);
+        // What this answer served, not the picture now (a refresh may have swapped it since).
+        if let Some(placeholder) = response.headers().get(PLACEHOLDER_HEADER) {
+            span.set("image.placeholder", placeholder == "true");
+        }
     }
     Ok(response)
 }
