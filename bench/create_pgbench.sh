@@ -15,7 +15,6 @@ ROUNDS=${BENCH_ROUNDS:-2}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 throwaway_postgres todo-pgbench
 export DB_URL=postgres://127.0.0.1:$PG_PORT # for postgres_pids
-psql_in() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }
 seed="INSERT INTO todos (task, done) SELECT 'seed todo ' || n, n % 100 = 0 FROM generate_series(1, 1000000) n"
 psql_in postgres -c "CREATE DATABASE before" -c "CREATE DATABASE after"
 psql_in before -f "$ROOT/migrations/0001_create_todos.sql" -c "$seed" -c "VACUUM ANALYZE todos"

@@ -4,12 +4,11 @@ round's transactions per second before and after the counters, at 2 and 64 clien
 after/before per round and over the rounds, and PostgreSQL's CPU per transaction."""
 import datetime
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-def revision():
-    return subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import revision  # noqa: E402  (one definition for every report)
 
 
 results, load = Path(sys.argv[1]), sys.argv[2]

@@ -29,10 +29,11 @@ peak_rss_json() {
 # cpu_ticks PID...: user + system clock ticks of the processes and of their exited children
 # (a backend that ends hands its time to the postmaster); gone processes count 0.
 cpu_ticks() {
-  local pid total=0
+  local pid stat total=0
   for pid; do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
+    # Read once: a process may end between a check and a read (a backend whose client left).
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + $(echo "${stat##*) }" | awk '{ print $12 + $13 + $14 + $15 }')))
   done
   echo "$total"
 }

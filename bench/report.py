@@ -21,9 +21,9 @@ ENDPOINTS = {
     "todo_create": "POST /api/todo (random 10-letter task)",
     "todo_delete": "DELETE /api/todos/:id (each id once)",
     "floor_readyz": "floor: SELECT 1 with no code around it",
-    "floor_list": "floor: the list's statement with no code around it",
+    "floor_list": "floor: the original's list statement with no code around it",
 }
-# Each endpoint that has a floor: the same statement, with nothing else (bench/floor).
+# Each endpoint that has a floor: the statement it stands in for, with nothing else (bench/floor).
 FLOORS = {"todos_list": "floor_list"}
 TARGET_CONCURRENCY = 64
 

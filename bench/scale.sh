@@ -21,7 +21,7 @@ RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 RAW=$ROOT/artifacts/bench-scale
 SIZES=(1000 100000 1000000)
 command -v wrk >/dev/null || { echo "scale.sh: wrk is missing (make bench-deps)" >&2; exit 1; }
-command -v spin >/dev/null || { echo "scale.sh: no spin on PATH (make bench-scale puts the shared one there)" >&2; exit 1; }
+command -v spin >/dev/null || { echo "scale.sh: no spin on PATH (make bench-scale runs make deps, which installs it)" >&2; exit 1; }
 
 rm -rf "$RAW" && mkdir -p "$RAW"
 cat /proc/loadavg >"$RAW/load_before.txt"
@@ -30,7 +30,6 @@ spin --version >"$RAW/spin.txt"
 throwaway_postgres todo-scale
 export DB_URL=postgres://127.0.0.1:$PG_PORT # for postgres_pids
 url_of() { echo "postgres://postgres@127.0.0.1:$PG_PORT/$1?sslmode=disable&$DB_URL_BOUNDS"; }
-psql_in() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }
 
 # seed DATABASE COUNT: COUNT todos, one in a hundred done (`?done=true` is the rare filter).
 seed() {

@@ -9,9 +9,11 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import revision  # noqa: E402  (one definition for every report)
 
 ENDPOINTS = {
     "list": "GET /api/todos (50 of all)",
@@ -39,10 +41,6 @@ def runs(raw, name, size):
 
 def mean(values):
     return sum(values) / len(values) if values else 0.0
-
-
-def git(*args):
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def main(raw, results):
@@ -77,7 +75,7 @@ def main(raw, results):
     migration = json.loads((raw / "migration.json").read_text())
     summary = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "revision": git("describe", "--always", "--dirty"),
+        "revision": revision(),
         "spin": (raw / "spin.txt").read_text().strip(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_before": (raw / "load_before.txt").read_text().strip(),

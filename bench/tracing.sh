@@ -14,7 +14,7 @@ RAW=$ROOT/artifacts/bench/tracing
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 ROUNDS=${TRACING_ROUNDS:-3}
 command -v wrk >/dev/null || { echo "tracing.sh: wrk is missing (make bench-deps)" >&2; exit 1; }
-command -v spin >/dev/null || { echo "tracing.sh: no spin on PATH (make bench puts the shared one there)" >&2; exit 1; }
+command -v spin >/dev/null || { echo "tracing.sh: no spin on PATH (make bench runs make deps, which installs it)" >&2; exit 1; }
 source "$ROOT/scripts/stack.sh"
 
 rm -rf "$RAW" && mkdir -p "$RAW"

@@ -10,22 +10,21 @@ import statistics
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import read_json  # noqa: E402  (one definition for every report)
+
 ENDPOINTS = {"todos_list": "GET /api/todos (50 rows)", "todo_create": "POST /api/todo"}
 MODES = {"on": "export on, every request sampled", "unsampled": "export on, traceparent not sampled"}
 TARGET_RATIO = 0.9
 
 
-def read(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 def measure(raw: Path, mode: str, round_: int, endpoint: str) -> dict | None:
     base = raw / mode / f"round{round_}" / endpoint
-    run, cpu = read(base.with_suffix(".c64.json")), read(base.with_suffix(".c64.cpu.json"))
+    run, cpu = read_json(base.with_suffix(".c64.json")), read_json(base.with_suffix(".c64.cpu.json"))
     if not (run and cpu and run["requests"]):
         return None
     per_request = 1000 / cpu["ticks_per_s"] / run["requests"]
-    spans = read(base.with_suffix(".spans.json"))
+    spans = read_json(base.with_suffix(".spans.json"))
     return {
         "rps": run["requests_per_s"],
         "p99_ms": run["latency_ms"]["p99"],

@@ -60,6 +60,9 @@ throwaway_postgres() {
   pg_start "$WORK/postgres" "$PG_PORT"
 }
 
+# psql_in DATABASE [PSQL ARGS...]: psql on the throwaway server, stopping at the first error.
+psql_in() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$@"; }
+
 throwaway_cleanup() {
   stop_processes
   pg_stop "$WORK/postgres"
