@@ -132,7 +132,7 @@ spin_runtime() {
 # The platform part of Spin's release archive names.
 spin_platform() {
   local os arch
-  case "$(uname -s)" in Linux) os=linux ;; Darwin) os=macos ;; *) fail "no Spin release for $(uname -s)" ;; esac
+  case "$(uname -s)" in Linux) os=linux ;; *) fail "make deps installs on Debian or Ubuntu only, not $(uname -s)" ;; esac
   case "$(uname -m)" in x86_64 | amd64) arch=amd64 ;; aarch64 | arm64) arch=aarch64 ;; *) fail "no Spin release for $(uname -m)" ;; esac
   echo "$os-$arch"
 }

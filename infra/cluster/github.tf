@@ -25,7 +25,6 @@ resource "google_iam_workload_identity_pool_provider" "github" {
   attribute_mapping = {
     "google.subject"        = "assertion.sub"
     "attribute.environment" = "assertion.environment"
-    "attribute.ref"         = "assertion.ref"
   }
   attribute_condition = local.github_condition
   oidc {

@@ -63,7 +63,7 @@ resource "google_compute_global_address" "private_services" {
 }
 
 # ABANDON: right after Cloud SQL is deleted the service still holds the connection ("Producer
-# services ... are still using this connection"); infra/infra-down.sh removes the peering
+# services ... are still using this connection"); `infra/gcp.sh down` removes the peering
 # itself (as the console does) before the network goes.
 resource "google_service_networking_connection" "private_services" {
   network                 = google_compute_network.todo.id

@@ -35,7 +35,7 @@ output "instance_connection_name" {
 }
 
 output "private_services_peering" {
-  description = "The VPC peering of private services access (infra/infra-down.sh removes it)"
+  description = "The VPC peering of private services access (`infra/gcp.sh down` removes it)"
   value       = google_service_networking_connection.private_services.peering
 }
 

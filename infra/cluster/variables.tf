@@ -86,7 +86,7 @@ variable "registry_tagged_days" {
 }
 
 variable "registry_untagged_days" {
-  description = "Untagged artifacts (replaced :main/:develop tags, build cache) are deleted after this."
+  description = "Untagged artifacts (build cache, superseded layers) are deleted after this."
   type        = number
   default     = 14
 }

@@ -386,13 +386,11 @@ async fn a_database_outage_gives_fast_503s_and_the_api_recovers_by_itself() {
     let outage = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         tokio::task::spawn_blocking(|| postgres.stop()).await.unwrap();
-        for path in ["/api/todos"] {
-            let started = Instant::now();
-            let reply = app.get(path).await;
-            reply.expect_error(StatusCode::SERVICE_UNAVAILABLE);
-            assert_eq!(reply.header("retry-after"), Some("1"));
-            assert!(started.elapsed() < Duration::from_secs(3), "{path} took {:?}", started.elapsed());
-        }
+        let started = Instant::now();
+        let reply = app.get("/api/todos").await;
+        reply.expect_error(StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.header("retry-after"), Some("1"));
+        assert!(started.elapsed() < Duration::from_secs(3), "the list took {:?}", started.elapsed());
         app.patch(before_outage.id(), &json!({ "done": true })).await.expect_error(StatusCode::SERVICE_UNAVAILABLE);
         for probe in ["/healthz", "/readyz"] {
             assert_eq!(app.get(probe).await.status, StatusCode::OK, "{probe} does not depend on the database");
